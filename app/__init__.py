@@ -1,0 +1,1 @@
+"""Backfit: a back-workout API (catalog, weekly plans, workout logging)."""

@@ -1,0 +1,75 @@
+"""HTTP routes for guided classes."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.classes import service
+from app.classes.models import Difficulty, WorkoutClassPublic
+from app.db import DbSession
+from app.errors import problem_responses
+from app.etag import tagged_model_response
+from app.exercises.models import SLUG_PATTERN, Token
+from app.pagination import Page, PageCursor, PageLimit
+
+router = APIRouter(prefix="/v1/classes", tags=["classes"])
+
+TOKEN = SLUG_PATTERN.strip("^$")
+EquipmentList = Annotated[
+    str | None,
+    Query(
+        max_length=500,
+        pattern=f"^(?:{TOKEN}(?:,{TOKEN})*)?$",
+        description="Comma-separated equipment you have, e.g. `mat,dumbbells`; only classes "
+        "that need nothing else are listed. An empty value means no equipment.",
+        examples=["mat"],
+    ),
+]
+
+
+def _equipment_tokens(equipment: str | None) -> list[str] | None:
+    return None if equipment is None else [token for token in equipment.split(",") if token]
+
+
+@router.get(
+    "",
+    response_model=Page[WorkoutClassPublic],
+    operation_id="listClasses",
+    responses=problem_responses(422),
+)
+async def list_classes(
+    request: Request,
+    session: DbSession,
+    limit: PageLimit = 20,
+    cursor: PageCursor = None,
+    difficulty: Difficulty | None = None,
+    max_minutes: Annotated[
+        int | None, Query(ge=1, le=600, description="Longest class you have time for.")
+    ] = None,
+    equipment: EquipmentList = None,
+    focus: Annotated[Token | None, Query(description="e.g. `mobility`, `pain-relief`.")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Title or summary search.")] = None,
+) -> Response:
+    """List classes with every block and step, filtered and paginated, ordered by slug."""
+    page = await service.list_classes(
+        session,
+        limit=limit,
+        cursor=cursor,
+        difficulty=difficulty,
+        max_minutes=max_minutes,
+        equipment=_equipment_tokens(equipment),
+        focus=focus,
+        q=q,
+    )
+    return tagged_model_response(request, page)
+
+
+@router.get(
+    "/{slug}",
+    response_model=WorkoutClassPublic,
+    operation_id="getClass",
+    responses=problem_responses(404, 422),
+)
+async def get_class(request: Request, session: DbSession, slug: str) -> Response:
+    """One class with its blocks and steps in order."""
+    return tagged_model_response(request, await service.get_class(session, slug=slug))

@@ -1,0 +1,194 @@
+"""Application errors and the one place that turns every error into problem details."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("backfit.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class ValidationIssue(BaseModel):
+    """One field that failed validation."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem-details body."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "type": "/problems/not-found",
+                "title": "Not Found",
+                "status": 404,
+                "detail": "No class with slug 'no-such-class'.",
+            }
+        }
+    )
+
+    type: str = Field(description="A URI reference naming the kind of problem.")
+    title: str
+    status: int
+    detail: str
+    errors: list[ValidationIssue] | None = None
+
+
+class AppError(Exception):
+    """An error a client can act on; subclasses fix the status and the problem type."""
+
+    status = HTTPStatus.BAD_REQUEST
+    problem = "bad-request"
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers
+
+
+class NotFound(AppError):
+    status = HTTPStatus.NOT_FOUND
+    problem = "not-found"
+
+    def __init__(self, resource: str, key: object, *, key_name: str = "id") -> None:
+        super().__init__(f"No {resource} with {key_name} '{key}'.")
+
+
+class Conflict(AppError):
+    status = HTTPStatus.CONFLICT
+    problem = "conflict"
+
+
+class Unprocessable(AppError):
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+    problem = "unprocessable"
+
+
+class Unauthorized(AppError):
+    status = HTTPStatus.UNAUTHORIZED
+    problem = "unauthorized"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(AppError):
+    status = HTTPStatus.FORBIDDEN
+    problem = "forbidden"
+
+
+class TooManyRequests(AppError):
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    problem = "too-many-requests"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after_seconds)})
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries declaring that an operation may answer ``statuses`` with a problem."""
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    problem: str | None = None,
+    errors: list[ValidationIssue] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """A problem-details response with the right media type."""
+    http_status = HTTPStatus(status)
+    body = Problem(
+        type=f"/problems/{problem or http_status.phrase.lower().replace(' ', '-')}",
+        title=http_status.phrase,
+        status=status,
+        detail=detail,
+        errors=errors,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _validation_issues(raw_errors: Any) -> list[ValidationIssue]:
+    return [
+        ValidationIssue(
+            loc=[part for part in error["loc"] if isinstance(part, str | int)],
+            msg=error["msg"],
+            type=error["type"],
+        )
+        for error in raw_errors
+    ]
+
+
+async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return problem_response(exc.status, exc.detail, problem=exc.problem, headers=exc.headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    issues = _validation_issues(exc.errors())
+    named = ", ".join(sorted({".".join(str(part) for part in issue.loc) for issue in issues}))
+    return problem_response(
+        422, f"The request is not valid: check {named}.", problem="validation", errors=issues
+    )
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    return problem_response(exc.status_code, detail, headers=dict(exc.headers or {}))
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # A dropped connection or an exhausted pool is the server's trouble and passes: 503.
+    if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
+        return await _unexpected_error(request, exc)
+    logger.warning("database unavailable: %s", type(exc).__name__)
+    return problem_response(
+        503,
+        "The database is unavailable; retry shortly.",
+        problem="database-unavailable",
+        headers={"Retry-After": "2"},
+    )
+
+
+async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error", exc_info=exc)
+    return problem_response(500, "An unexpected error occurred; it has been logged.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every kind of error to a problem-details response."""
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_unavailable)
+    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
+    app.add_exception_handler(ConnectionError, _database_unavailable)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,65 @@
+"""The ASGI application: routers, middleware and error handlers, wired together."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.classes.router import router as classes_router
+from app.config import Settings, get_settings
+from app.db import create_engine, create_sessionmaker
+from app.errors import install_error_handlers
+from app.exercises.router import router as exercises_router
+from app.health.router import router as health_router
+from app.request_context import RequestContextMiddleware
+
+DESCRIPTION = """
+Backfit serves a catalog of back exercises and guided classes, generates weekly back-training
+plans that respect recovery, equipment, time and pain, and logs completed workouts.
+
+Errors are RFC 9457 problem details (`application/problem+json`). Lists are paginated with an
+opaque `cursor`; catalog reads send an `ETag` and answer `If-None-Match` with 304.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for ``settings`` (the environment's by default)."""
+    settings = settings or get_settings()
+    engine = create_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Backfit API",
+        version="1.0.0",
+        summary="Back workouts: catalog, weekly plans and workout logging.",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],
+        expose_headers=["ETag", "X-Request-ID", "Retry-After"],
+    )
+    app.add_middleware(RequestContextMiddleware)
+
+    for router in (health_router, exercises_router, classes_router):
+        app.include_router(router)
+    return app
+
+
+app = create_app()

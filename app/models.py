@@ -1,0 +1,11 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+from sqlmodel import SQLModel
+
+import app.db  # noqa: F401  (sets the constraint naming convention before tables load)
+from app.classes.models import ClassBlock, ClassStep, WorkoutClass
+from app.exercises.models import Exercise
+
+metadata = SQLModel.metadata
+
+__all__ = ["ClassBlock", "ClassStep", "Exercise", "WorkoutClass", "metadata"]
