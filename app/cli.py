@@ -1,13 +1,18 @@
-"""The ``backfit`` command: serve, migrate, seed."""
+"""The ``backfit`` command: serve, migrate, seed, create-admin."""
 
 import argparse
 import asyncio
+import getpass
 import logging
+import sys
 from pathlib import Path
 
 import uvicorn
 from alembic import command
+from pydantic import ValidationError
 
+from app.accounts.models import RegisterRequest
+from app.accounts.service import make_admin
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.log import configure_logging
@@ -66,6 +71,32 @@ def serve(settings: Settings) -> None:
     )
 
 
+def create_admin(settings: Settings, email: str, password: str) -> None:
+    """Create an admin account, or promote an existing one (its password is reset)."""
+
+    async def run() -> None:
+        engine = create_engine(settings)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                user = await make_admin(session, email=email, password=password)
+                await session.commit()
+        finally:
+            await engine.dispose()
+        logger.info("admin ready", extra={"user_id": user.id})
+
+    asyncio.run(run())
+
+
+def read_password(from_stdin: bool) -> str:
+    """The new admin's password, from standard input or typed twice at a prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password: ")
+    if password != getpass.getpass("Repeat password: "):
+        raise SystemExit("The passwords differ.")
+    return password
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``backfit`` console script."""
     parser = argparse.ArgumentParser(prog="backfit", description=__doc__)
@@ -73,8 +104,22 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("serve", help="migrate, seed, then serve HTTP")
     commands.add_parser("migrate", help="alembic upgrade head")
     commands.add_parser("seed", help="upsert the catalog from seed/")
+    admin = commands.add_parser("create-admin", help="create or promote an admin account")
+    admin.add_argument("email")
+    admin.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     arguments = parser.parse_args(argv)
 
     settings = get_settings()
     configure_logging(settings.log_level)
+    if arguments.command == "create-admin":
+        try:
+            request = RegisterRequest(
+                email=arguments.email, password=read_password(arguments.password_stdin)
+            )
+        except ValidationError as error:
+            raise SystemExit(
+                f"Not created: {error.errors()[0]['msg']} ({error.errors()[0]['loc'][0]})."
+            ) from None
+        create_admin(settings, request.email, request.password)
+        return
     {"serve": serve, "migrate": migrate, "seed": seed}[arguments.command](settings)

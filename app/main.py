@@ -6,6 +6,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from app.accounts.router import router as accounts_router
+from app.body_limit import BodySizeLimitMiddleware
 from app.classes.router import router as classes_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
@@ -13,6 +15,7 @@ from app.errors import install_error_handlers
 from app.exercises.router import router as exercises_router
 from app.health.router import router as health_router
 from app.request_context import RequestContextMiddleware
+from app.workouts.router import router as workouts_router
 
 DESCRIPTION = """
 Backfit serves a catalog of back exercises and guided classes, generates weekly back-training
@@ -55,9 +58,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],
         expose_headers=["ETag", "X-Request-ID", "Retry-After"],
     )
+    app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
 
-    for router in (health_router, exercises_router, classes_router):
+    for router in (
+        health_router,
+        exercises_router,
+        classes_router,
+        accounts_router,
+        workouts_router,
+    ):
         app.include_router(router)
     return app
 

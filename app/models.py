@@ -3,9 +3,20 @@
 from sqlmodel import SQLModel
 
 import app.db  # noqa: F401  (sets the constraint naming convention before tables load)
+from app.accounts.models import User
 from app.classes.models import ClassBlock, ClassStep, WorkoutClass
 from app.exercises.models import Exercise
+from app.workouts.models import IdempotencyRecord, Workout
 
 metadata = SQLModel.metadata
 
-__all__ = ["ClassBlock", "ClassStep", "Exercise", "WorkoutClass", "metadata"]
+__all__ = [
+    "ClassBlock",
+    "ClassStep",
+    "Exercise",
+    "IdempotencyRecord",
+    "User",
+    "Workout",
+    "WorkoutClass",
+    "metadata",
+]

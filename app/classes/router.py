@@ -4,8 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.accounts.deps import AdminUser
 from app.classes import service
-from app.classes.models import Difficulty, WorkoutClassPublic
+from app.classes.models import Difficulty, WorkoutClassPublic, WorkoutClassWrite
 from app.db import DbSession
 from app.errors import problem_responses
 from app.etag import tagged_model_response
@@ -73,3 +74,42 @@ async def list_classes(
 async def get_class(request: Request, session: DbSession, slug: str) -> Response:
     """One class with its blocks and steps in order."""
     return tagged_model_response(request, await service.get_class(session, slug=slug))
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=WorkoutClassPublic,
+    operation_id="createClass",
+    responses=problem_responses(401, 403, 409, 413, 422),
+)
+async def create_class(
+    session: DbSession, _admin: AdminUser, body: WorkoutClassWrite
+) -> WorkoutClassPublic:
+    """Add a class with its blocks and steps (admins only)."""
+    return await service.create_class(session, draft=body)
+
+
+@router.put(
+    "/{slug}",
+    response_model=WorkoutClassPublic,
+    operation_id="replaceClass",
+    responses=problem_responses(401, 403, 404, 413, 422),
+)
+async def replace_class(
+    session: DbSession, _admin: AdminUser, slug: str, body: WorkoutClassWrite
+) -> WorkoutClassPublic:
+    """Replace a class whole, blocks and steps included (admins only)."""
+    return await service.replace_class(session, slug=slug, draft=body)
+
+
+@router.delete(
+    "/{slug}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteClass",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def delete_class(session: DbSession, _admin: AdminUser, slug: str) -> None:
+    """Remove a class and its blocks and steps (admins only)."""
+    await service.delete_class(session, slug=slug)

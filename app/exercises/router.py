@@ -4,11 +4,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.accounts.deps import AdminUser
 from app.db import DbSession
 from app.errors import problem_responses
 from app.etag import tagged_model_response
 from app.exercises import service
-from app.exercises.models import Category, ExerciseDetail, ExercisePublic, Token
+from app.exercises.models import (
+    Category,
+    ExerciseCreate,
+    ExerciseDetail,
+    ExercisePublic,
+    ExerciseUpdate,
+    Token,
+)
 from app.pagination import Page, PageCursor, PageLimit
 
 router = APIRouter(prefix="/v1/exercises", tags=["exercises"])
@@ -58,3 +66,42 @@ async def list_exercises(
 async def get_exercise(request: Request, session: DbSession, slug: str) -> Response:
     """One exercise, with the slugs of the classes that use it."""
     return tagged_model_response(request, await service.get_exercise(session, slug=slug))
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ExerciseDetail,
+    operation_id="createExercise",
+    responses=problem_responses(401, 403, 409, 413, 422),
+)
+async def create_exercise(
+    session: DbSession, _admin: AdminUser, body: ExerciseCreate
+) -> ExerciseDetail:
+    """Add an exercise to the catalog (admins only)."""
+    return await service.create_exercise(session, draft=body)
+
+
+@router.patch(
+    "/{slug}",
+    response_model=ExerciseDetail,
+    operation_id="updateExercise",
+    responses=problem_responses(401, 403, 404, 413, 422),
+)
+async def update_exercise(
+    session: DbSession, _admin: AdminUser, slug: str, body: ExerciseUpdate
+) -> ExerciseDetail:
+    """Change some fields of an exercise (admins only)."""
+    return await service.update_exercise(session, slug=slug, changes=body)
+
+
+@router.delete(
+    "/{slug}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteExercise",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def delete_exercise(session: DbSession, _admin: AdminUser, slug: str) -> None:
+    """Remove an exercise no class uses (admins only); one in use is a 409."""
+    await service.delete_exercise(session, slug=slug)

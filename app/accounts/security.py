@@ -1,0 +1,53 @@
+"""Password hashing (Argon2id) and signed access tokens (JWT, HS256)."""
+
+from datetime import timedelta
+
+import jwt
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+from app.config import Settings
+from app.db import utc_now
+
+TOKEN_ALGORITHM = "HS256"
+password_hash = PasswordHash((Argon2Hasher(),))
+
+# Verified against when the email is unknown, so a miss costs as long as a wrong password
+# and response times do not reveal which emails have accounts.
+_UNKNOWN_USER_HASH = password_hash.hash("unknown-user-timing-equaliser")
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of ``password``."""
+    return password_hash.hash(password)
+
+
+def verify_password(password: str, stored_hash: str | None) -> bool:
+    """True when ``password`` matches; does the same work when there is no stored hash."""
+    if stored_hash is None:
+        password_hash.verify(password, _UNKNOWN_USER_HASH)
+        return False
+    return password_hash.verify(password, stored_hash)
+
+
+def issue_access_token(user_id: int, settings: Settings) -> tuple[str, int]:
+    """A signed token for ``user_id`` and its lifetime in seconds."""
+    lifetime = timedelta(minutes=settings.access_token_minutes)
+    issued_at = utc_now()
+    claims = {"sub": str(user_id), "iat": issued_at, "exp": issued_at + lifetime}
+    token = jwt.encode(claims, settings.secret_key, algorithm=TOKEN_ALGORITHM)
+    return token, int(lifetime.total_seconds())
+
+
+def user_id_from_token(token: str, settings: Settings) -> int | None:
+    """The user id a valid token names; None for expired, tampered or foreign tokens."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.secret_key,
+            algorithms=[TOKEN_ALGORITHM],
+            options={"require": ["exp", "sub"]},
+        )
+        return int(claims["sub"])
+    except (jwt.PyJWTError, ValueError):
+        return None

@@ -1,0 +1,125 @@
+"""Logged workouts: what someone did, when, how hard and whether it hurt."""
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, StringConstraints
+from pydantic.config import JsonDict
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utc_now
+from app.exercises.models import Slug
+
+# Any offset is accepted and stored as UTC, so equal instants compare and replay as equal.
+UTCTimestamp = Annotated[AwareDatetime, AfterValidator(lambda moment: moment.astimezone(UTC))]
+IdempotencyKey = Annotated[
+    str, StringConstraints(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$")
+]
+
+WORKOUT_EXAMPLE: JsonDict = {
+    "class_slug": "revitalise-your-spine",
+    "completed_at": "2026-11-23T18:30:00+01:00",
+    "duration_minutes": 30,
+    "rpe": 6,
+    "pain": 2,
+    "notes": "Felt loose afterwards.",
+    "exercises": [{"exercise_slug": "glute-bridge", "sets": [{"reps": 12}, {"reps": 10}]}],
+}
+
+
+class Advisory(SQLModel):
+    """Guidance attached to a response, with a stable machine-readable code."""
+
+    code: str
+    message: str
+
+
+class SetLog(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    reps: int | None = Field(default=None, ge=0, le=1000)
+    weight_kg: float | None = Field(default=None, ge=0, le=1000)
+    seconds: int | None = Field(default=None, ge=0, le=24 * 3600)
+
+
+class ExerciseLog(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    exercise_slug: Slug
+    sets: list[SetLog] = Field(min_length=1, max_length=50)
+
+
+class WorkoutBase(SQLModel):
+    completed_at: datetime = Field(sa_type=UTCDateTime)
+    duration_minutes: int = Field(ge=1, le=24 * 60)
+    rpe: int | None = Field(default=None, ge=1, le=10, description="Rate of perceived exertion.")
+    pain: int | None = Field(default=None, ge=0, le=10, description="Back pain felt, 0 to 10.")
+    notes: str | None = Field(default=None, max_length=2000, sa_type=sa.Text)
+
+
+class Workout(WorkoutBase, table=True):
+    __table_args__ = (sa.Index(None, "user_id", "completed_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
+    )
+    class_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("workout_class.id", ondelete="SET NULL"), index=True),
+    )
+    # Stored as written (validated ExerciseLog dumps): read back whole, never queried into.
+    exercises: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class WorkoutCreate(WorkoutBase):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [WORKOUT_EXAMPLE]})  # type: ignore[assignment]
+
+    completed_at: UTCTimestamp = Field(description="When it ended, RFC 3339 with an offset.")
+    class_slug: Slug | None = None
+    exercises: list[ExerciseLog] = Field(default_factory=list, max_length=100)
+
+
+class WorkoutPublic(WorkoutBase):
+    id: int
+    class_slug: str | None
+    exercises: list[ExerciseLog]
+    advisories: list[Advisory]
+    created_at: datetime
+
+
+class WeekStats(SQLModel):
+    week_start: date = Field(description="The Monday that starts the week (UTC).")
+    planned: int
+    completed: int
+    minutes: int
+
+
+class Stats(SQLModel):
+    weeks: list[WeekStats]
+    adherence: float | None = Field(
+        description="Share of planned sessions done in these weeks; null when none was planned."
+    )
+    current_streak_weeks: int = Field(
+        description="Weeks in a row, up to this one, in which every planned session was done."
+    )
+    total_sessions: int
+    total_minutes: int
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """A workout POST's key and its stored response, replayed for a retry."""
+
+    __tablename__ = "idempotency_record"
+
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    key: str = Field(max_length=255, primary_key=True)
+    request_hash: str = Field(max_length=64)
+    response_body: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -1,0 +1,115 @@
+"""HTTP routes for the signed-in user's logged workouts and stats."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+from pydantic import AwareDatetime
+
+from app.accounts.deps import CurrentUser
+from app.db import DbSession
+from app.errors import problem_responses
+from app.pagination import Page, PageCursor, PageLimit
+from app.workouts import service
+from app.workouts.models import IdempotencyKey, Stats, WorkoutCreate, WorkoutPublic
+
+router = APIRouter(prefix="/v1/me", tags=["workouts"])
+
+
+@router.post(
+    "/workouts",
+    status_code=201,
+    response_model=WorkoutPublic,
+    operation_id="createWorkout",
+    responses=problem_responses(401, 404, 409, 413, 422, 503),
+)
+async def create_workout(
+    session: DbSession,
+    user: CurrentUser,
+    body: WorkoutCreate,
+    idempotency_key: Annotated[
+        IdempotencyKey | None,
+        Header(
+            description="Any unique string per workout (a UUID is ideal). Retrying with the "
+            "same key and body replays the first response instead of logging twice."
+        ),
+    ] = None,
+) -> WorkoutPublic:
+    """Log a completed workout; pain of 5 or more adds see-physio and lighten-load advisories."""
+    return await service.log_workout(
+        session, user=user, draft=body, idempotency_key=idempotency_key
+    )
+
+
+@router.get(
+    "/workouts",
+    response_model=Page[WorkoutPublic],
+    operation_id="listWorkouts",
+    responses=problem_responses(401, 422),
+)
+async def list_workouts(
+    session: DbSession,
+    user: CurrentUser,
+    limit: PageLimit = 20,
+    cursor: PageCursor = None,
+    completed_from: Annotated[
+        AwareDatetime | None,
+        Query(alias="from", description="Only workouts completed at or after this time."),
+    ] = None,
+    completed_to: Annotated[
+        AwareDatetime | None,
+        Query(alias="to", description="Only workouts completed before this time."),
+    ] = None,
+) -> Page[WorkoutPublic]:
+    """The signed-in user's workouts, newest first."""
+    assert user.id is not None
+    return await service.list_workouts(
+        session,
+        user_id=user.id,
+        limit=limit,
+        cursor=cursor,
+        completed_from=completed_from,
+        completed_to=completed_to,
+    )
+
+
+@router.get(
+    "/workouts/{workout_id}",
+    response_model=WorkoutPublic,
+    operation_id="getWorkout",
+    responses=problem_responses(401, 404, 422),
+)
+async def get_workout(session: DbSession, user: CurrentUser, workout_id: int) -> WorkoutPublic:
+    """One of the signed-in user's workouts."""
+    assert user.id is not None
+    return await service.get_workout(session, user_id=user.id, workout_id=workout_id)
+
+
+@router.delete(
+    "/workouts/{workout_id}",
+    status_code=204,
+    response_class=Response,
+    operation_id="deleteWorkout",
+    responses=problem_responses(401, 404, 422),
+)
+async def delete_workout(session: DbSession, user: CurrentUser, workout_id: int) -> None:
+    """Delete one of the signed-in user's workouts."""
+    assert user.id is not None
+    await service.delete_workout(session, user_id=user.id, workout_id=workout_id)
+
+
+@router.get(
+    "/stats",
+    response_model=Stats,
+    operation_id="getStats",
+    responses=problem_responses(401, 422),
+)
+async def read_stats(
+    session: DbSession,
+    user: CurrentUser,
+    weeks: Annotated[
+        int, Query(ge=1, le=104, description="How many weeks back, this one included.")
+    ] = 12,
+) -> Stats:
+    """Planned and completed sessions and minutes per week, adherence, streak and totals."""
+    assert user.id is not None
+    return await service.weekly_stats(session, user_id=user.id, weeks=weeks)

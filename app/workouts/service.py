@@ -1,0 +1,250 @@
+"""Logging workouts (idempotently), reading them back, and the stats built on them."""
+
+import hashlib
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, delete, func, select, tuple_
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
+
+from app.accounts.models import User
+from app.classes.models import WorkoutClass
+from app.db import utc_now
+from app.errors import Conflict, NotFound, Unprocessable
+from app.exercises.models import Exercise
+from app.pagination import Page, decode_cursor, encode_cursor
+from app.weeks import monday_of, week_start_of
+from app.workouts.models import (
+    Advisory,
+    ExerciseLog,
+    IdempotencyRecord,
+    Stats,
+    WeekStats,
+    Workout,
+    WorkoutCreate,
+    WorkoutPublic,
+)
+
+PAIN_ADVISORY_THRESHOLD = 5
+PAIN_ADVISORIES = (
+    Advisory(
+        code="see-physio",
+        message="Pain while training needs a professional look: see a physiotherapist or GP "
+        "before you carry on.",
+    ),
+    Advisory(
+        code="lighten-load",
+        message="Pain can mean the weight is too heavy or the exercise too advanced for now: "
+        "go lighter or pick an easier variation.",
+    ),
+)
+
+
+def advisories_for(pain: int | None) -> list[Advisory]:
+    """What to tell someone who logged this much pain."""
+    if pain is not None and pain >= PAIN_ADVISORY_THRESHOLD:
+        return list(PAIN_ADVISORIES)
+    return []
+
+
+def _public(workout: Workout, class_slug: str | None) -> WorkoutPublic:
+    assert workout.id is not None
+    return WorkoutPublic(
+        id=workout.id,
+        class_slug=class_slug,
+        completed_at=workout.completed_at,
+        duration_minutes=workout.duration_minutes,
+        rpe=workout.rpe,
+        pain=workout.pain,
+        notes=workout.notes,
+        exercises=[ExerciseLog.model_validate(item) for item in workout.exercises],
+        advisories=advisories_for(workout.pain),
+        created_at=workout.created_at,
+    )
+
+
+async def _class_id(session: AsyncSession, slug: str | None) -> int | None:
+    if slug is None:
+        return None
+    class_id = (
+        await session.exec(select(WorkoutClass.id).where(WorkoutClass.slug == slug))
+    ).first()
+    if class_id is None:
+        raise Unprocessable(f"No class with slug '{slug}': class_slug must name a catalog class.")
+    return class_id
+
+
+async def _check_exercises_exist(session: AsyncSession, logs: list[ExerciseLog]) -> None:
+    slugs = {log.exercise_slug for log in logs}
+    if not slugs:
+        return
+    found = set(await session.exec(select(Exercise.slug).where(col(Exercise.slug).in_(slugs))))
+    unknown = sorted(slugs - found)
+    if unknown:
+        raise Unprocessable(f"Unknown exercise(s) in exercises: {', '.join(unknown)}.")
+
+
+def request_fingerprint(draft: WorkoutCreate) -> str:
+    """A digest of the body, to tell a true retry from a reused key."""
+    return hashlib.sha256(draft.model_dump_json().encode()).hexdigest()
+
+
+async def _claim_key(
+    session: AsyncSession, *, user_id: int, key: str, fingerprint: str
+) -> WorkoutPublic | None:
+    """Reserve ``key`` for this request; returns the stored response when it is a retry."""
+    try:
+        # On PostgreSQL a racing retry waits here until the first request commits or fails.
+        async with session.begin_nested():
+            session.add(IdempotencyRecord(user_id=user_id, key=key, request_hash=fingerprint))
+    except IntegrityError:
+        record = await session.get(IdempotencyRecord, (user_id, key), populate_existing=True)
+        if record is None:  # the first request failed and released the key: take it now
+            return await _claim_key(session, user_id=user_id, key=key, fingerprint=fingerprint)
+        if record.request_hash != fingerprint:
+            raise Unprocessable(
+                "This Idempotency-Key was used with a different body; use a new key."
+            ) from None
+        if record.response_body is None:
+            raise Conflict("A request with this Idempotency-Key is still in progress.") from None
+        return WorkoutPublic.model_validate_json(record.response_body)
+    return None
+
+
+async def log_workout(
+    session: AsyncSession, *, user: User, draft: WorkoutCreate, idempotency_key: str | None
+) -> WorkoutPublic:
+    """Store a completed workout; a retry with the same key replays the first response."""
+    assert user.id is not None
+    fingerprint = request_fingerprint(draft)
+    if idempotency_key is not None:
+        replay = await _claim_key(
+            session, user_id=user.id, key=idempotency_key, fingerprint=fingerprint
+        )
+        if replay is not None:
+            return replay
+    await _check_exercises_exist(session, draft.exercises)
+    workout = Workout(
+        user_id=user.id,
+        class_id=await _class_id(session, draft.class_slug),
+        completed_at=draft.completed_at,
+        duration_minutes=draft.duration_minutes,
+        rpe=draft.rpe,
+        pain=draft.pain,
+        notes=draft.notes,
+        exercises=[log.model_dump(exclude_none=True) for log in draft.exercises],
+    )
+    session.add(workout)
+    await session.flush()
+    public = _public(workout, draft.class_slug)
+    if idempotency_key is not None:
+        record = await session.get(IdempotencyRecord, (user.id, idempotency_key))
+        assert record is not None
+        record.response_body = public.model_dump_json()
+        await session.flush()
+    return public
+
+
+def _workouts_with_class_slug() -> Select[Workout, str]:
+    """Workouts, each with the slug of its class (null when it had none)."""
+    return select(Workout, WorkoutClass.slug).outerjoin(
+        WorkoutClass, col(WorkoutClass.id) == Workout.class_id
+    )
+
+
+async def list_workouts(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    limit: int,
+    cursor: str | None = None,
+    completed_from: datetime | None = None,
+    completed_to: datetime | None = None,
+) -> Page[WorkoutPublic]:
+    """The user's workouts, newest first, one keyset page at a time."""
+    query = (
+        _workouts_with_class_slug()
+        .where(Workout.user_id == user_id)
+        .order_by(col(Workout.completed_at).desc(), col(Workout.id).desc())
+        .limit(limit + 1)
+    )
+    if cursor is not None:
+        completed_at, workout_id = decode_cursor(cursor, shape=(str, int))
+        try:
+            after = datetime.fromisoformat(str(completed_at))
+        except ValueError:
+            raise Unprocessable(
+                "The cursor is malformed: pass a next_cursor as received."
+            ) from None
+        query = query.where(tuple_(Workout.completed_at, Workout.id) < tuple_(after, workout_id))
+    if completed_from is not None:
+        query = query.where(Workout.completed_at >= completed_from)
+    if completed_to is not None:
+        query = query.where(Workout.completed_at < completed_to)
+    rows = list(await session.exec(query))
+    page = [_public(workout, slug) for workout, slug in rows[:limit]]
+    next_cursor = (
+        encode_cursor([page[-1].completed_at.isoformat(), page[-1].id])
+        if len(rows) > limit
+        else None
+    )
+    return Page(items=page, next_cursor=next_cursor)
+
+
+async def get_workout(session: AsyncSession, *, user_id: int, workout_id: int) -> WorkoutPublic:
+    """One of the user's workouts; someone else's is NotFound, as if it did not exist."""
+    row = (
+        await session.exec(
+            _workouts_with_class_slug().where(Workout.id == workout_id, Workout.user_id == user_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("workout", workout_id)
+    return _public(*row)
+
+
+async def delete_workout(session: AsyncSession, *, user_id: int, workout_id: int) -> None:
+    """Delete one of the user's workouts; someone else's is NotFound."""
+    result = await session.exec(
+        delete(Workout).where(col(Workout.id) == workout_id, col(Workout.user_id) == user_id)
+    )
+    if result.rowcount == 0:
+        raise NotFound("workout", workout_id)
+
+
+async def weekly_stats(session: AsyncSession, *, user_id: int, weeks: int) -> Stats:
+    """Per-week counts and minutes for the last ``weeks`` weeks, with streak and totals."""
+    this_monday = monday_of(utc_now().date())
+    mondays = [this_monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+    window_start = datetime.combine(mondays[0], datetime.min.time(), tzinfo=utc_now().tzinfo)
+    week = week_start_of(col(Workout.completed_at)).label("week")
+    per_week = await session.exec(
+        select(week, func.count(), func.coalesce(func.sum(Workout.duration_minutes), 0))
+        .where(Workout.user_id == user_id, Workout.completed_at >= window_start)
+        .group_by(week)
+    )
+    done = {monday: (count, minutes) for monday, count, minutes in per_week}
+    total_sessions, total_minutes = (
+        await session.exec(
+            select(func.count(), func.coalesce(func.sum(Workout.duration_minutes), 0)).where(
+                Workout.user_id == user_id
+            )
+        )
+    ).one()
+    week_rows = [
+        WeekStats(
+            week_start=monday,
+            planned=0,
+            completed=done.get(monday, (0, 0))[0],
+            minutes=done.get(monday, (0, 0))[1],
+        )
+        for monday in mondays
+    ]
+    return Stats(
+        weeks=week_rows,
+        adherence=None,
+        current_streak_weeks=0,
+        total_sessions=total_sessions,
+        total_minutes=total_minutes,
+    )

@@ -1,0 +1,62 @@
+"""Factories that create rows the test then owns (inside its rolled-back transaction)."""
+
+import itertools
+from datetime import datetime
+from typing import Any
+
+from httpx import AsyncClient
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.accounts.models import Role, User
+from app.accounts.security import hash_password, issue_access_token
+from app.config import Settings
+from app.workouts.models import Workout
+
+PASSWORD = "correct horse battery"
+# Hashing is deliberately slow; one hash serves every factory-made user.
+_PASSWORD_HASH = hash_password(PASSWORD)
+_numbers = itertools.count(1)
+
+
+async def make_user(db_session: AsyncSession, *, role: Role = "user", **profile: Any) -> User:
+    """A user with a unique email and the shared test password."""
+    user = User(
+        email=f"user{next(_numbers)}@example.com",
+        password_hash=_PASSWORD_HASH,
+        role=role,
+        **profile,
+    )
+    db_session.add(user)
+    await db_session.commit()
+    return user
+
+
+def auth_headers(user: User, settings: Settings) -> dict[str, str]:
+    assert user.id is not None
+    token, _ = issue_access_token(user.id, settings)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def make_workout(
+    db_session: AsyncSession, user: User, *, completed_at: datetime, **fields: Any
+) -> Workout:
+    """A workout logged straight into the database (no HTTP)."""
+    assert user.id is not None
+    workout = Workout(
+        user_id=user.id,
+        completed_at=completed_at,
+        duration_minutes=fields.pop("duration_minutes", 20),
+        **fields,
+    )
+    db_session.add(workout)
+    await db_session.commit()
+    return workout
+
+
+async def post_workout(client: AsyncClient, headers: dict[str, str], **body: Any) -> dict[str, Any]:
+    """Log a workout through the API and return the response body."""
+    payload = {"completed_at": "2026-11-23T18:30:00+00:00", "duration_minutes": 20, **body}
+    response = await client.post("/v1/me/workouts", json=payload, headers=headers)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
