@@ -44,6 +44,9 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[ValidationIssue] | None = None
+    rule: str | None = Field(
+        default=None, description="For plan errors: the plan rule that could not be met."
+    )
 
 
 class AppError(Exception):
@@ -51,6 +54,7 @@ class AppError(Exception):
 
     status = HTTPStatus.BAD_REQUEST
     problem = "bad-request"
+    rule: str | None = None
 
     def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
@@ -74,6 +78,16 @@ class Conflict(AppError):
 class Unprocessable(AppError):
     status = HTTPStatus.UNPROCESSABLE_ENTITY
     problem = "unprocessable"
+
+
+class PlanRuleViolation(Unprocessable):
+    """A plan rule the request cannot satisfy; ``rule`` names it for clients."""
+
+    problem = "plan-rule"
+
+    def __init__(self, rule: str, detail: str) -> None:
+        super().__init__(f"Plan rule '{rule}' cannot be met: {detail}")
+        self.rule = rule
 
 
 class Unauthorized(AppError):
@@ -116,6 +130,7 @@ def problem_response(
     problem: str | None = None,
     errors: list[ValidationIssue] | None = None,
     headers: dict[str, str] | None = None,
+    rule: str | None = None,
 ) -> JSONResponse:
     """A problem-details response with the right media type."""
     http_status = HTTPStatus(status)
@@ -125,6 +140,7 @@ def problem_response(
         status=status,
         detail=detail,
         errors=errors,
+        rule=rule,
     )
     return JSONResponse(
         body.model_dump(exclude_none=True),
@@ -147,7 +163,9 @@ def _validation_issues(raw_errors: Any) -> list[ValidationIssue]:
 
 async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return problem_response(exc.status, exc.detail, problem=exc.problem, headers=exc.headers)
+    return problem_response(
+        exc.status, exc.detail, problem=exc.problem, headers=exc.headers, rule=exc.rule
+    )
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -14,6 +14,7 @@ from app.db import create_engine, create_sessionmaker
 from app.errors import install_error_handlers
 from app.exercises.router import router as exercises_router
 from app.health.router import router as health_router
+from app.plans.router import router as plans_router
 from app.request_context import RequestContextMiddleware
 from app.workouts.router import router as workouts_router
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         classes_router,
         accounts_router,
         workouts_router,
+        plans_router,
     ):
         app.include_router(router)
     return app

@@ -6,6 +6,7 @@ import app.db  # noqa: F401  (sets the constraint naming convention before table
 from app.accounts.models import User
 from app.classes.models import ClassBlock, ClassStep, WorkoutClass
 from app.exercises.models import Exercise
+from app.plans.models import Plan, PlannedSession
 from app.workouts.models import IdempotencyRecord, Workout
 
 metadata = SQLModel.metadata
@@ -15,6 +16,8 @@ __all__ = [
     "ClassStep",
     "Exercise",
     "IdempotencyRecord",
+    "Plan",
+    "PlannedSession",
     "User",
     "Workout",
     "WorkoutClass",

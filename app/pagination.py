@@ -32,6 +32,13 @@ class Page(BaseModel, Generic[ItemT]):
     next_cursor: str | None
 
 
+class MalformedCursor(Unprocessable):
+    """A cursor that this service did not hand out."""
+
+    def __init__(self) -> None:
+        super().__init__("The cursor is malformed: pass a next_cursor exactly as received.")
+
+
 def encode_cursor(key: CursorKey) -> str:
     """An opaque cursor for the sort key of the last item on a page."""
     raw = json.dumps(key, separators=(",", ":")).encode()
@@ -50,5 +57,5 @@ def decode_cursor(cursor: str, *, shape: tuple[type, ...]) -> CursorKey:
         or len(key) != len(shape)
         or not all(type(part) is kind for part, kind in zip(key, shape, strict=True))
     ):
-        raise Unprocessable("The cursor is malformed: pass a next_cursor exactly as received.")
+        raise MalformedCursor
     return key

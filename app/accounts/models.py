@@ -54,6 +54,8 @@ class User(TrainingProfile, table=True):
     password_hash: str = Field(max_length=255)
     display_name: str | None = Field(default=None, max_length=80)
     role: Role = Field(default="user", sa_type=sa.String(8))
+    # The secret in the user's calendar-feed URL; null until they first ask for the feed.
+    calendar_token: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 

@@ -20,9 +20,10 @@ from app.errors import Conflict, NotFound, Unprocessable
 from app.exercises.models import Exercise, ExerciseRef
 from app.json_arrays import json_array_contains, json_array_within, like_pattern
 from app.pagination import Page, decode_cursor, encode_cursor
+from app.plans.models import PlannedSession
 
 
-async def _blocks_by_class(
+async def blocks_by_class(
     session: AsyncSession, class_ids: Sequence[int]
 ) -> dict[int, list[BlockPublic]]:
     """Every block and step of the given classes in one query, in their order."""
@@ -93,7 +94,7 @@ async def list_classes(
         )
     rows = list(await session.exec(query))
     page = rows[:limit]
-    blocks = await _blocks_by_class(session, [row.id for row in page if row.id is not None])
+    blocks = await blocks_by_class(session, [row.id for row in page if row.id is not None])
     return Page(
         items=[_public(row, blocks[row.id]) for row in page if row.id is not None],
         next_cursor=encode_cursor([page[-1].slug]) if len(rows) > limit else None,
@@ -113,7 +114,7 @@ async def get_class(session: AsyncSession, *, slug: str) -> WorkoutClassPublic:
     """One class with every block and step."""
     workout_class = await _find_class(session, slug)
     assert workout_class.id is not None
-    blocks = await _blocks_by_class(session, [workout_class.id])
+    blocks = await blocks_by_class(session, [workout_class.id])
     return _public(workout_class, blocks[workout_class.id])
 
 
@@ -215,7 +216,14 @@ async def replace_class(
 
 
 async def delete_class(session: AsyncSession, *, slug: str) -> None:
-    """Delete a class with its blocks and steps."""
+    """Delete a class with its blocks and steps; one that people have planned is a Conflict."""
     workout_class = await _find_class(session, slug)
+    planned = (
+        await session.exec(
+            select(PlannedSession.id).where(PlannedSession.class_id == workout_class.id).limit(1)
+        )
+    ).first()
+    if planned is not None:
+        raise Conflict(f"Class '{slug}' is in people's plans; replace it instead of deleting it.")
     await session.delete(workout_class)
     await session.flush()

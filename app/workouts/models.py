@@ -70,6 +70,10 @@ class Workout(WorkoutBase, table=True):
         sa_column=sa.Column(sa.ForeignKey("workout_class.id", ondelete="SET NULL"), index=True),
     )
     # Stored as written (validated ExerciseLog dumps): read back whole, never queried into.
+    plan_session_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("planned_session.id", ondelete="SET NULL"), index=True),
+    )
     exercises: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
@@ -79,12 +83,16 @@ class WorkoutCreate(WorkoutBase):
 
     completed_at: UTCTimestamp = Field(description="When it ended, RFC 3339 with an offset.")
     class_slug: Slug | None = None
+    plan_session_id: int | None = Field(
+        default=None, ge=1, description="A planned session of yours that this workout completes."
+    )
     exercises: list[ExerciseLog] = Field(default_factory=list, max_length=100)
 
 
 class WorkoutPublic(WorkoutBase):
     id: int
     class_slug: str | None
+    plan_session_id: int | None
     exercises: list[ExerciseLog]
     advisories: list[Advisory]
     created_at: datetime

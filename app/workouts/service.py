@@ -1,10 +1,10 @@
 """Logging workouts (idempotently), reading them back, and the stats built on them."""
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, delete, func, select, tuple_
+from sqlmodel import col, func, select, tuple_
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
@@ -14,6 +14,11 @@ from app.db import utc_now
 from app.errors import Conflict, NotFound, Unprocessable
 from app.exercises.models import Exercise
 from app.pagination import Page, decode_cursor, encode_cursor
+from app.plans.service import (
+    complete_planned_session,
+    planned_per_week,
+    reopen_planned_session,
+)
 from app.weeks import monday_of, week_start_of
 from app.workouts.models import (
     Advisory,
@@ -53,6 +58,7 @@ def _public(workout: Workout, class_slug: str | None) -> WorkoutPublic:
     return WorkoutPublic(
         id=workout.id,
         class_slug=class_slug,
+        plan_session_id=workout.plan_session_id,
         completed_at=workout.completed_at,
         duration_minutes=workout.duration_minutes,
         rpe=workout.rpe,
@@ -125,6 +131,10 @@ async def log_workout(
         if replay is not None:
             return replay
     await _check_exercises_exist(session, draft.exercises)
+    if draft.plan_session_id is not None:
+        await complete_planned_session(
+            session, user_id=user.id, planned_session_id=draft.plan_session_id
+        )
     workout = Workout(
         user_id=user.id,
         class_id=await _class_id(session, draft.class_slug),
@@ -133,6 +143,7 @@ async def log_workout(
         rpe=draft.rpe,
         pain=draft.pain,
         notes=draft.notes,
+        plan_session_id=draft.plan_session_id,
         exercises=[log.model_dump(exclude_none=True) for log in draft.exercises],
     )
     session.add(workout)
@@ -205,12 +216,18 @@ async def get_workout(session: AsyncSession, *, user_id: int, workout_id: int) -
 
 
 async def delete_workout(session: AsyncSession, *, user_id: int, workout_id: int) -> None:
-    """Delete one of the user's workouts; someone else's is NotFound."""
-    result = await session.exec(
-        delete(Workout).where(col(Workout.id) == workout_id, col(Workout.user_id) == user_id)
-    )
-    if result.rowcount == 0:
+    """Delete one of the user's workouts (reopening its planned session); else NotFound."""
+    workout = (
+        await session.exec(
+            select(Workout).where(Workout.id == workout_id, Workout.user_id == user_id)
+        )
+    ).first()
+    if workout is None:
         raise NotFound("workout", workout_id)
+    await session.delete(workout)
+    await session.flush()
+    if workout.plan_session_id is not None:
+        await reopen_planned_session(session, planned_session_id=workout.plan_session_id)
 
 
 async def weekly_stats(session: AsyncSession, *, user_id: int, weeks: int) -> Stats:
@@ -225,6 +242,7 @@ async def weekly_stats(session: AsyncSession, *, user_id: int, weeks: int) -> St
         .group_by(week)
     )
     done = {monday: (count, minutes) for monday, count, minutes in per_week}
+    planned = await planned_per_week(session, user_id=user_id, first_week=mondays[0])
     total_sessions, total_minutes = (
         await session.exec(
             select(func.count(), func.coalesce(func.sum(Workout.duration_minutes), 0)).where(
@@ -235,16 +253,33 @@ async def weekly_stats(session: AsyncSession, *, user_id: int, weeks: int) -> St
     week_rows = [
         WeekStats(
             week_start=monday,
-            planned=0,
+            planned=planned.get(monday, (0, 0))[0],
             completed=done.get(monday, (0, 0))[0],
             minutes=done.get(monday, (0, 0))[1],
         )
         for monday in mondays
     ]
+    planned_total = sum(planned.get(monday, (0, 0))[0] for monday in mondays)
+    planned_done = sum(planned.get(monday, (0, 0))[1] for monday in mondays)
     return Stats(
         weeks=week_rows,
-        adherence=None,
-        current_streak_weeks=0,
+        adherence=round(planned_done / planned_total, 4) if planned_total else None,
+        current_streak_weeks=_streak(mondays, planned),
         total_sessions=total_sessions,
         total_minutes=total_minutes,
     )
+
+
+def _streak(mondays: list[date], planned: dict[date, tuple[int, int]]) -> int:
+    """Weeks in a row, newest first, whose every planned session was done.
+
+    The week under way adds to a streak once met, but does not break one before it ends.
+    """
+    streak = 0
+    for position, monday in enumerate(reversed(mondays)):
+        planned_count, done_count = planned.get(monday, (0, 0))
+        if planned_count and done_count >= planned_count:
+            streak += 1
+        elif position > 0:
+            break
+    return streak

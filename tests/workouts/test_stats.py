@@ -50,3 +50,42 @@ async def test_bad_week_count_is_422(
     headers = auth_headers(await make_user(db_session), settings)
     response = await client.get("/v1/me/stats", params={"weeks": weeks}, headers=headers)
     assert response.status_code == 422
+
+
+async def test_adherence_and_streak_follow_planned_sessions(
+    client: AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    user = await make_user(db_session, experience_level="intermediate", equipment=["mat"])
+    headers = auth_headers(user, settings)
+    this_monday = monday_of(utc_now().date())
+    # Three weeks back: planned, one of two done. Two and one week back: all done.
+    # This week: planned, nothing done yet (under way, so the streak holds).
+    done_per_week = {3: 1, 2: 2, 1: 2, 0: 0}
+    for weeks_back, done in done_per_week.items():
+        week = this_monday - timedelta(weeks=weeks_back)
+        plan = (
+            await client.post(
+                "/v1/me/plans", json={"week_start": week.isoformat()}, headers=headers
+            )
+        ).json()
+        for session in plan["sessions"][:done]:
+            response = await client.post(
+                "/v1/me/workouts",
+                json={
+                    "completed_at": f"{session['date']}T12:00:00Z",
+                    "duration_minutes": 20,
+                    "plan_session_id": session["id"],
+                },
+                headers=headers,
+            )
+            assert response.status_code == 201
+    stats = (await client.get("/v1/me/stats", params={"weeks": 4}, headers=headers)).json()
+    assert [(w["planned"], w["completed"]) for w in stats["weeks"]] == [
+        (2, 1),
+        (2, 2),
+        (2, 2),
+        (2, 0),
+    ]
+    assert stats["adherence"] == round(5 / 8, 4)
+    assert stats["current_streak_weeks"] == 2
+    assert (stats["total_sessions"], stats["total_minutes"]) == (5, 100)

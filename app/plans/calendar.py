@@ -1,0 +1,119 @@
+"""Plans as iCalendar: one all-day VEVENT per planned session, with a UID that never changes."""
+
+import secrets
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from icalendar import Calendar, Event
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.accounts.models import User
+from app.classes.models import BlockPublic, WorkoutClass
+from app.classes.service import blocks_by_class
+from app.plans.models import Plan, PlannedSession
+
+CALENDAR_MEDIA_TYPE = "text/calendar; charset=utf-8"
+# The feed covers this much of the past; calendars keep what they already imported.
+FEED_HISTORY = timedelta(weeks=52)
+
+
+def session_uid(planned_session_id: int) -> str:
+    """The event's UID: fixed for the session's life, so calendars update it in place."""
+    return f"planned-session-{planned_session_id}@backfit"
+
+
+def _step_text(step_name: str, reps: int | None, sets: int | None, rest: int | None,
+               seconds: int | None) -> str:  # fmt: skip
+    if reps is not None:
+        dose = f"{reps} x {sets or 1} sets" + (f", rest {rest} s" if rest is not None else "")
+        return f"{step_name} ({dose})"
+    if seconds is not None:
+        return f"{step_name} ({seconds} s)"
+    return step_name
+
+
+def describe_blocks(blocks: Sequence[BlockPublic]) -> str:
+    """The class as plain text: one line per block, its steps in order."""
+    return "\n".join(
+        f"{block.name}: "
+        + "; ".join(
+            _step_text(
+                step.exercise.name,
+                step.reps,
+                step.sets,
+                step.rest_seconds,
+                step.duration_seconds,
+            )
+            for step in block.steps
+        )
+        for block in blocks
+    )
+
+
+async def plans_calendar(session: AsyncSession, plans: Sequence[Plan], name: str) -> bytes:
+    """An iCalendar document with every session of ``plans``."""
+    rows = list(
+        await session.exec(
+            select(PlannedSession, WorkoutClass)
+            .join(WorkoutClass, col(WorkoutClass.id) == PlannedSession.class_id)
+            .where(col(PlannedSession.plan_id).in_([plan.id for plan in plans]))
+            .order_by(col(PlannedSession.scheduled_date), col(PlannedSession.id))
+        )
+    )
+    blocks = await blocks_by_class(
+        session, sorted({workout_class.id for _, workout_class in rows if workout_class.id})
+    )
+    stamps = {plan.id: plan.updated_at for plan in plans}
+    calendar = Calendar()
+    calendar.add("prodid", "-//Backfit//Weekly back plans//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    for planned, workout_class in rows:
+        assert planned.id is not None
+        assert workout_class.id is not None
+        event = Event()
+        event.add("uid", session_uid(planned.id))
+        event.add("sequence", planned.sequence)
+        event.add("dtstamp", stamps[planned.plan_id])
+        event.add("dtstart", planned.scheduled_date)
+        event.add("dtend", planned.scheduled_date + timedelta(days=1))
+        status = {"done": " (done)", "missed": " (missed)"}.get(planned.status, "")
+        event.add(
+            "summary",
+            f"Back session: {workout_class.title}, {workout_class.duration_minutes} min{status}",
+        )
+        event.add(
+            "description",
+            f"{workout_class.duration_minutes} minutes, {workout_class.difficulty}.\n"
+            + describe_blocks(blocks[workout_class.id]),
+        )
+        event.add("status", "CANCELLED" if planned.status == "missed" else "CONFIRMED")
+        calendar.add_component(event)
+    document: bytes = calendar.to_ical()
+    return document
+
+
+async def feed_plans(session: AsyncSession, *, user_id: int, today: date) -> list[Plan]:
+    """The user's plans from the last year on, for the calendar feed."""
+    return list(
+        await session.exec(
+            select(Plan).where(
+                Plan.user_id == user_id, col(Plan.week_start) >= today - FEED_HISTORY
+            )
+        )
+    )
+
+
+async def calendar_token(session: AsyncSession, *, user: User, rotate: bool) -> str:
+    """The user's feed secret, created on first use; ``rotate`` replaces it."""
+    if user.calendar_token is None or rotate:
+        user.calendar_token = secrets.token_urlsafe(32)
+        session.add(user)
+        await session.flush()
+    return user.calendar_token
+
+
+async def user_by_calendar_token(session: AsyncSession, *, token: str) -> User | None:
+    """The user whose feed URL holds ``token``."""
+    return (await session.exec(select(User).where(User.calendar_token == token))).first()

@@ -1,0 +1,171 @@
+"""Weekly plans and their planned sessions, as stored and as the API shows them."""
+
+from datetime import date, datetime
+from typing import Literal
+
+import sqlalchemy as sa
+from pydantic import ConfigDict
+from pydantic.config import JsonDict
+from sqlmodel import Field, SQLModel
+
+from app.accounts.models import TrainingProfile
+from app.classes.models import Difficulty
+from app.db import UTCDateTime, utc_now
+from app.workouts.models import Advisory
+
+SessionStatus = Literal["planned", "done", "missed"]
+
+PLAN_EXAMPLE: JsonDict = {
+    "id": 12,
+    "week_start": "2026-11-23",
+    "experience_level": "intermediate",
+    "sessions_per_week": 2,
+    "sessions": [
+        {
+            "id": 31,
+            "date": "2026-11-23",
+            "class": {
+                "slug": "back-fit-workout",
+                "title": "The back fit workout",
+                "difficulty": "easy",
+                "duration_minutes": 10,
+            },
+            "status": "planned",
+            "reasons": ["Intermediate level: 2 back sessions this week."],
+        }
+    ],
+    "advisories": [],
+}
+
+
+class Plan(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("user_id", "week_start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
+    )
+    week_start: date
+    experience_level: str = Field(max_length=16)
+    sessions_per_week: int
+    advisories: list[dict[str, str]] = Field(default_factory=list, sa_type=sa.JSON)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class PlannedSession(SQLModel, table=True):
+    __tablename__ = "planned_session"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
+    )
+    position: int
+    scheduled_date: date
+    # RESTRICT: a class that people have planned cannot vanish from their calendars.
+    class_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("workout_class.id", ondelete="RESTRICT"), nullable=False, index=True
+        )
+    )
+    status: SessionStatus = Field(default="planned", sa_type=sa.String(8))
+    reasons: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    # iCalendar SEQUENCE: raised whenever the session's event changes, so calendars update it.
+    sequence: int = 0
+
+
+class PlannedClass(SQLModel):
+    slug: str
+    title: str
+    difficulty: Difficulty
+    duration_minutes: int
+
+
+class PlannedSessionPreview(SQLModel):
+    date: date
+    # "class" is a Python keyword: the field has another name and is written as "class".
+    planned_class: PlannedClass = Field(serialization_alias="class")
+    status: SessionStatus
+    reasons: list[str]
+
+
+class PlannedSessionPublic(PlannedSessionPreview):
+    id: int
+
+
+class PlanPreview(SQLModel):
+    week_start: date
+    experience_level: str
+    sessions_per_week: int
+    sessions: list[PlannedSessionPreview]
+    advisories: list[Advisory]
+
+
+class PlanPublic(PlanPreview):
+    model_config = ConfigDict(json_schema_extra={"examples": [PLAN_EXAMPLE]})  # type: ignore[assignment]
+
+    id: int
+    sessions: list[PlannedSessionPublic]  # type: ignore[assignment]
+
+
+class PlanPreviewRequest(TrainingProfile):
+    """A profile and a week: everything a plan needs, without an account."""
+
+    model_config = ConfigDict(  # type: ignore[assignment]
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "week_start": "2026-11-23",
+                    "experience_level": "intermediate",
+                    "equipment": ["mat"],
+                    "available_days": ["mon", "wed", "fri"],
+                    "max_session_minutes": 30,
+                    "back_pain": False,
+                }
+            ]
+        },
+    )
+
+    week_start: date = Field(description="The Monday the week starts on.")
+    sessions_per_week: int | None = Field(
+        default=None, description="Back sessions this week; defaults to the level's usual count."
+    )
+
+
+class PlanCreate(SQLModel):
+    model_config = ConfigDict(  # type: ignore[assignment]
+        extra="forbid",
+        json_schema_extra={"examples": [{"week_start": "2026-11-23", "sessions_per_week": 3}]},
+    )
+
+    week_start: date = Field(description="The Monday the week starts on.")
+    sessions_per_week: int | None = Field(
+        default=None, description="Back sessions this week; defaults to the level's usual count."
+    )
+
+
+class ReplanRequest(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    today: date | None = Field(
+        default=None,
+        description="Your local date; sessions before it count as past. Defaults to today (UTC).",
+    )
+
+
+class SessionMove(SQLModel):
+    session_id: int
+    from_date: date
+    to_date: date
+
+
+class ReplanResult(SQLModel):
+    plan: PlanPublic
+    moved: list[SessionMove] = Field(description="Sessions placed on a new date.")
+    missed: list[int] = Field(description="Ids of sessions that became missed in this replan.")
+
+
+class CalendarFeed(SQLModel):
+    url: str = Field(description="A secret iCalendar feed of all your plans; keep it private.")

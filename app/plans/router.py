@@ -1,0 +1,153 @@
+"""HTTP routes for plan previews, the signed-in user's plans, replanning and calendars."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.accounts.deps import CurrentUser
+from app.db import DbSession, utc_now
+from app.errors import NotFound, problem_responses
+from app.pagination import Page, PageCursor, PageLimit
+from app.plans import calendar, service
+from app.plans.deps import OwnedPlan
+from app.plans.models import (
+    CalendarFeed,
+    PlanCreate,
+    PlanPreview,
+    PlanPreviewRequest,
+    PlanPublic,
+    ReplanRequest,
+    ReplanResult,
+)
+
+router = APIRouter(tags=["plans"])
+
+ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "iCalendar"}
+}
+
+
+@router.post(
+    "/v1/plans/preview",
+    response_model=PlanPreview,
+    operation_id="previewPlan",
+    responses=problem_responses(413, 422),
+)
+async def preview_plan(session: DbSession, body: PlanPreviewRequest) -> PlanPreview:
+    """Generate a week's plan for a profile without an account; nothing is stored."""
+    return await service.preview_plan(session, request=body)
+
+
+@router.post(
+    "/v1/me/plans",
+    status_code=201,
+    response_model=PlanPublic,
+    operation_id="createPlan",
+    responses=problem_responses(401, 409, 413, 422),
+)
+async def create_plan(
+    session: DbSession,
+    user: CurrentUser,
+    body: PlanCreate,
+    replace: Annotated[
+        bool, Query(description="Generate again over an existing plan for that week.")
+    ] = False,
+) -> PlanPublic:
+    """Generate and save your plan for a week from your profile and history."""
+    return await service.create_plan(session, user=user, request=body, replace=replace)
+
+
+@router.get(
+    "/v1/me/plans",
+    response_model=Page[PlanPublic],
+    operation_id="listPlans",
+    responses=problem_responses(401, 422),
+)
+async def list_plans(
+    session: DbSession, user: CurrentUser, limit: PageLimit = 20, cursor: PageCursor = None
+) -> Page[PlanPublic]:
+    """Your plans, newest week first."""
+    assert user.id is not None
+    return await service.list_plans(session, user_id=user.id, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/v1/me/plans/{plan_id}.ics",
+    response_class=Response,
+    operation_id="getPlanCalendar",
+    responses={**ICS_RESPONSE, **problem_responses(401, 404, 422)},
+)
+async def plan_calendar(session: DbSession, plan: OwnedPlan) -> Response:
+    """One plan as an iCalendar file: an event per session."""
+    body = await calendar.plans_calendar(session, [plan], f"Backfit week of {plan.week_start}")
+    return Response(body, media_type=calendar.CALENDAR_MEDIA_TYPE)
+
+
+@router.get(
+    "/v1/me/plans/{plan_id}",
+    response_model=PlanPublic,
+    operation_id="getPlan",
+    responses=problem_responses(401, 404, 422),
+)
+async def get_plan(session: DbSession, plan: OwnedPlan) -> PlanPublic:
+    """One of your plans."""
+    return await service.plan_public(session, plan)
+
+
+@router.post(
+    "/v1/me/plans/{plan_id}/replan",
+    response_model=ReplanResult,
+    operation_id="replanPlan",
+    responses=problem_responses(401, 404, 413, 422),
+)
+async def replan(
+    session: DbSession, user: CurrentUser, plan: OwnedPlan, body: ReplanRequest | None = None
+) -> ReplanResult:
+    """Mark past planned sessions missed and move the rest onto safe days still ahead."""
+    return await service.replan(session, user=user, plan=plan, today=body.today if body else None)
+
+
+def _feed_url(request: Request, token: str) -> str:
+    return str(request.url_for("calendar_feed", token=token))
+
+
+@router.get(
+    "/v1/me/calendar",
+    response_model=CalendarFeed,
+    operation_id="getCalendarFeedUrl",
+    responses=problem_responses(401),
+)
+async def calendar_url(request: Request, session: DbSession, user: CurrentUser) -> CalendarFeed:
+    """Your secret calendar-feed URL, for calendar apps that subscribe by URL."""
+    token = await calendar.calendar_token(session, user=user, rotate=False)
+    return CalendarFeed(url=_feed_url(request, token))
+
+
+@router.post(
+    "/v1/me/calendar/rotate",
+    response_model=CalendarFeed,
+    operation_id="rotateCalendarFeedUrl",
+    responses=problem_responses(401),
+)
+async def rotate_calendar_url(
+    request: Request, session: DbSession, user: CurrentUser
+) -> CalendarFeed:
+    """Replace your calendar-feed URL; the old one stops working at once."""
+    token = await calendar.calendar_token(session, user=user, rotate=True)
+    return CalendarFeed(url=_feed_url(request, token))
+
+
+@router.get(
+    "/v1/calendar/{token}.ics",
+    response_class=Response,
+    operation_id="getCalendarFeed",
+    responses={**ICS_RESPONSE, **problem_responses(404, 422)},
+)
+async def calendar_feed(session: DbSession, token: str) -> Response:
+    """Every recent plan of the URL's owner (no auth header: the URL is the secret)."""
+    user = await calendar.user_by_calendar_token(session, token=token)
+    if user is None or user.id is None:
+        raise NotFound("calendar feed", "given", key_name="token")
+    plans = await calendar.feed_plans(session, user_id=user.id, today=utc_now().date())
+    body = await calendar.plans_calendar(session, plans, "Backfit back sessions")
+    return Response(body, media_type=calendar.CALENDAR_MEDIA_TYPE)
