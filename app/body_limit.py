@@ -7,10 +7,6 @@ from app.errors import problem_response
 MAX_BODY_BYTES = 1024 * 1024
 
 
-class BodyTooLarge(Exception):
-    """The streamed body passed the limit that its Content-Length did not announce."""
-
-
 class BodySizeLimitMiddleware:
     """413 for bodies over ``max_bytes``, whether announced by Content-Length or streamed."""
 
@@ -27,20 +23,25 @@ class BodySizeLimitMiddleware:
             await self._refuse(scope, receive, send)
             return
         received = 0
+        refused = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge
+                if received > self.max_bytes and not refused:
+                    refused = True
+                    await self._refuse(scope, receive, send)
+                    # The app sees the client go away and stops reading; its reply is dropped.
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, counting_receive, send)
-        except BodyTooLarge:
-            await self._refuse(scope, receive, send)
+        async def send_unless_refused(message: Message) -> None:
+            if not refused:
+                await send(message)
+
+        await self.app(scope, counting_receive, send_unless_refused)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(

@@ -67,6 +67,7 @@ def serve(settings: Settings) -> None:
         workers=settings.workers,
         log_config=None,
         proxy_headers=True,
+        server_header=False,
         timeout_graceful_shutdown=20,
     )
 

@@ -24,6 +24,8 @@ SQLModel.metadata.naming_convention = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+WRITE_LOCK_OPTION = "backfit_write_lock"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def configure_sqlite(engine: AsyncEngine) -> None:
@@ -42,9 +44,13 @@ def configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
-        # writes can fail at once with "database is locked", whatever the busy timeout.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A writing request takes the write lock up front: a deferred transaction that reads
+        # and then writes can fail at once with "database is locked", whatever the busy
+        # timeout. Reads stay deferred so they never queue behind writers (WAL).
+        if connection.get_execution_options().get(WRITE_LOCK_OPTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -73,6 +79,8 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with sessionmaker() as session:
         try:
+            if request.method in WRITE_METHODS:
+                await session.connection(execution_options={WRITE_LOCK_OPTION: True})
             yield session
             await session.commit()
         except BaseException:

@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 import app.db  # noqa: F401  (sets the constraint naming convention before tables load)
-from app.accounts.models import User
+from app.accounts.models import LoginFailure, User
 from app.classes.models import ClassBlock, ClassStep, WorkoutClass
 from app.exercises.models import Exercise
 from app.plans.models import Plan, PlannedSession
@@ -16,6 +16,7 @@ __all__ = [
     "ClassStep",
     "Exercise",
     "IdempotencyRecord",
+    "LoginFailure",
     "Plan",
     "PlannedSession",
     "User",

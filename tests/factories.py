@@ -8,13 +8,13 @@ from httpx import AsyncClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import Role, User
-from app.accounts.security import hash_password, issue_access_token
+from app.accounts.security import issue_access_token, password_hash
 from app.config import Settings
 from app.workouts.models import Workout
 
 PASSWORD = "correct horse battery"
 # Hashing is deliberately slow; one hash serves every factory-made user.
-_PASSWORD_HASH = hash_password(PASSWORD)
+_PASSWORD_HASH = password_hash.hash(PASSWORD)
 _numbers = itertools.count(1)
 
 

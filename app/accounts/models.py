@@ -115,3 +115,18 @@ class ProfileUpdate(PatchModel):
     available_days: list[Weekday] | None = Field(default=None, min_length=1, max_length=7)
     max_session_minutes: int | None = Field(default=None, ge=5, le=600)
     back_pain: bool | None = None
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed sign-in, kept for a minute to throttle guessing."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        sa.Index(None, "email", "failed_at"),
+        sa.Index(None, "client_address", "failed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    client_address: str = Field(max_length=64)
+    failed_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -8,9 +8,8 @@ from fastapi.security import OAuth2PasswordRequestForm
 from app.accounts import service
 from app.accounts.deps import CurrentUser
 from app.accounts.models import AccessToken, ProfileUpdate, RegisterRequest, UserPublic
-from app.accounts.security import issue_access_token
 from app.db import DbSession
-from app.errors import Unauthorized, problem_responses
+from app.errors import problem_responses
 
 router = APIRouter(tags=["accounts"])
 
@@ -38,12 +37,18 @@ async def create_token(
     session: DbSession,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> AccessToken:
-    """Exchange email (`username`) and password for a bearer access token."""
-    user = await service.authenticate(session, email=form.username, password=form.password)
-    if user is None or user.id is None:
-        raise Unauthorized("Wrong email or password.")
-    token, lifetime = issue_access_token(user.id, request.app.state.settings)
-    return AccessToken(access_token=token, expires_in=lifetime)
+    """Exchange email (`username`) and password for a bearer access token.
+
+    Ten failures within a minute for one account, or from one address, answer 429 with
+    Retry-After until the minute has passed.
+    """
+    return await service.sign_in(
+        session,
+        email=form.username,
+        password=form.password,
+        client_address=request.client.host if request.client else "unknown",
+        settings=request.app.state.settings,
+    )
 
 
 @router.get(

@@ -4,16 +4,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.accounts.models import ProfileUpdate, RegisterRequest, Role, User
-from app.accounts.security import hash_password, verify_password
-from app.errors import Conflict
+from app.accounts.models import AccessToken, ProfileUpdate, RegisterRequest, Role, User
+from app.accounts.security import hash_password, issue_access_token, verify_password
+from app.accounts.throttle import record_login_failure, refuse_if_throttled
+from app.config import Settings
+from app.db import utc_now
+from app.errors import Conflict, Unauthorized
 
 
 async def register(session: AsyncSession, *, request: RegisterRequest, role: Role = "user") -> User:
     """A new account; an email already registered is a Conflict."""
     user = User(
         email=request.email,
-        password_hash=hash_password(request.password),
+        password_hash=await hash_password(request.password),
         display_name=request.display_name,
         role=role,
     )
@@ -33,9 +36,24 @@ async def find_by_email(session: AsyncSession, *, email: str) -> User | None:
 async def authenticate(session: AsyncSession, *, email: str, password: str) -> User | None:
     """The account when the password matches, else None (in the same time either way)."""
     user = await find_by_email(session, email=email)
-    if not verify_password(password, user.password_hash if user else None):
+    if not await verify_password(password, user.password_hash if user else None):
         return None
     return user
+
+
+async def sign_in(
+    session: AsyncSession, *, email: str, password: str, client_address: str, settings: Settings
+) -> AccessToken:
+    """A bearer token for the right password; 401 otherwise, 429 after too many failures."""
+    email = email.strip().lower()[:254]
+    now = utc_now()
+    await refuse_if_throttled(session, email=email, client_address=client_address, now=now)
+    user = await authenticate(session, email=email, password=password)
+    if user is None or user.id is None:
+        await record_login_failure(session, email=email, client_address=client_address, now=now)
+        raise Unauthorized("Wrong email or password.")
+    token, lifetime = issue_access_token(user.id, settings)
+    return AccessToken(access_token=token, expires_in=lifetime)
 
 
 async def update_profile(session: AsyncSession, *, user: User, changes: ProfileUpdate) -> User:
@@ -54,7 +72,7 @@ async def make_admin(session: AsyncSession, *, email: str, password: str) -> Use
             session, request=RegisterRequest(email=email, password=password), role="admin"
         )
     user.role = "admin"
-    user.password_hash = hash_password(password)
+    user.password_hash = await hash_password(password)
     session.add(user)
     await session.flush()
     return user

@@ -304,8 +304,8 @@ async def replan(
 
 async def complete_planned_session(
     session: AsyncSession, *, user_id: int, planned_session_id: int
-) -> None:
-    """Mark one of the user's planned sessions done; someone else's is NotFound."""
+) -> int:
+    """Mark one of the user's planned sessions done and return its class id; else NotFound."""
     planned = (
         await session.exec(
             select(PlannedSession)
@@ -319,6 +319,7 @@ async def complete_planned_session(
         planned.status = "done"
         planned.sequence += 1
         session.add(planned)
+    return planned.class_id
 
 
 async def reopen_planned_session(session: AsyncSession, *, planned_session_id: int) -> None:

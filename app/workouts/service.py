@@ -81,6 +81,12 @@ async def _class_id(session: AsyncSession, slug: str | None) -> int | None:
     return class_id
 
 
+async def _class_slug(session: AsyncSession, class_id: int | None) -> str | None:
+    if class_id is None:
+        return None
+    return (await session.exec(select(WorkoutClass.slug).where(WorkoutClass.id == class_id))).one()
+
+
 async def _check_exercises_exist(session: AsyncSession, logs: list[ExerciseLog]) -> None:
     slugs = {log.exercise_slug for log in logs}
     if not slugs:
@@ -131,13 +137,16 @@ async def log_workout(
         if replay is not None:
             return replay
     await _check_exercises_exist(session, draft.exercises)
+    class_id = await _class_id(session, draft.class_slug)
     if draft.plan_session_id is not None:
-        await complete_planned_session(
+        planned_class_id = await complete_planned_session(
             session, user_id=user.id, planned_session_id=draft.plan_session_id
         )
+        # A workout that completes a planned session did that session's class unless told.
+        class_id = class_id if class_id is not None else planned_class_id
     workout = Workout(
         user_id=user.id,
-        class_id=await _class_id(session, draft.class_slug),
+        class_id=class_id,
         completed_at=draft.completed_at,
         duration_minutes=draft.duration_minutes,
         rpe=draft.rpe,
@@ -148,7 +157,7 @@ async def log_workout(
     )
     session.add(workout)
     await session.flush()
-    public = _public(workout, draft.class_slug)
+    public = _public(workout, draft.class_slug or await _class_slug(session, class_id))
     if idempotency_key is not None:
         record = await session.get(IdempotencyRecord, (user.id, idempotency_key))
         assert record is not None

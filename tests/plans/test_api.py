@@ -236,6 +236,7 @@ async def test_logging_a_planned_session_marks_it_done_and_counts_in_stats(
     first = plan["sessions"][0]
     workout = await post_workout(client, user_headers, plan_session_id=first["id"])
     assert workout["plan_session_id"] == first["id"]
+    assert workout["class_slug"] == first["class"]["slug"]
     stored = (await client.get(f"/v1/me/plans/{plan['id']}", headers=user_headers)).json()
     assert [s["status"] for s in stored["sessions"]] == ["done", "planned"]
     stats = (await client.get("/v1/me/stats", params={"weeks": 1}, headers=user_headers)).json()

@@ -1,0 +1,106 @@
+"""API2: forged, expired and orphaned tokens are refused; password guessing is throttled."""
+
+import base64
+from datetime import timedelta
+
+import jwt
+import pytest
+from httpx import AsyncClient
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.accounts.models import LoginFailure
+from app.accounts.throttle import LOGIN_FAILURE_LIMIT
+from app.config import Settings
+from app.db import utc_now
+from tests.factories import PASSWORD, auth_headers, make_user
+
+pytestmark = [pytest.mark.anyio, pytest.mark.owasp("API2")]
+
+FORGERIES = ["expired", "wrong key", "tampered", "alg none", "no exp", "garbage", "empty"]
+
+
+def forged_token(kind: str, settings: Settings, user_id: int) -> str:
+    now = utc_now()
+    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=5)}
+    good = jwt.encode(claims, settings.secret_key, algorithm="HS256")
+    header, payload, signature = good.split(".")
+    none_header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
+    past = {**claims, "exp": now - timedelta(seconds=1)}
+    return {
+        "expired": jwt.encode(past, settings.secret_key, algorithm="HS256"),
+        "wrong key": jwt.encode(claims, "another-secret-key-of-enough-length!", algorithm="HS256"),
+        "tampered": f"{header}.{payload[:-2]}xx.{signature}",
+        "alg none": f"{none_header}.{payload}.",
+        "no exp": jwt.encode({"sub": str(user_id)}, settings.secret_key, algorithm="HS256"),
+        "garbage": "not-a-token",
+        "empty": "",
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", FORGERIES)
+async def test_bad_tokens_are_401(
+    client: AsyncClient, db_session: AsyncSession, settings: Settings, kind: str
+) -> None:
+    user = await make_user(db_session)
+    assert user.id is not None
+    token = forged_token(kind, settings, user.id)
+    response = await client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("header", [None, "Basic dXNlcjpwYXNz", "Bearer", "bearer  "])
+async def test_missing_or_other_schemes_are_401(client: AsyncClient, header: str | None) -> None:
+    headers = {"Authorization": header} if header is not None else {}
+    response = await client.get("/v1/me/workouts", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_deleted_users_token_is_401(
+    client: AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    user = await make_user(db_session)
+    headers = auth_headers(user, settings)
+    assert (await client.get("/v1/me", headers=headers)).status_code == 200
+    await db_session.delete(user)
+    await db_session.commit()
+    assert (await client.get("/v1/me", headers=headers)).status_code == 401
+
+
+async def sign_in(client: AsyncClient, email: str, password: str) -> int:
+    """Sign in from the test client's address (every in-process request shares it)."""
+    response = await client.post("/v1/auth/token", data={"username": email, "password": password})
+    if response.status_code == 429:
+        assert 1 <= int(response.headers["retry-after"]) <= 60
+        assert response.headers["content-type"] == "application/problem+json"
+    return response.status_code
+
+
+async def test_ten_failures_a_minute_lock_the_account(
+    client: AsyncClient, db_session: AsyncSession
+) -> None:
+    user = await make_user(db_session)
+    statuses = [await sign_in(client, user.email, "wrong guess!") for _ in range(12)]
+    assert statuses == [401] * LOGIN_FAILURE_LIMIT + [429, 429]
+    # Even the right password waits out the minute: the guesser must not learn it.
+    assert await sign_in(client, user.email, PASSWORD) == 429
+    other = await make_user(db_session)
+    assert await sign_in(client, other.email, PASSWORD) == 429  # same client address
+    stored = (await db_session.exec(select(func.count()).select_from(LoginFailure))).one()
+    assert stored == LOGIN_FAILURE_LIMIT
+
+
+async def test_failures_older_than_a_minute_do_not_count(
+    client: AsyncClient, db_session: AsyncSession
+) -> None:
+    user = await make_user(db_session)
+    long_ago = utc_now() - timedelta(minutes=2)
+    db_session.add_all(
+        LoginFailure(email=user.email, client_address="127.0.0.1", failed_at=long_ago)
+        for _ in range(LOGIN_FAILURE_LIMIT * 2)
+    )
+    await db_session.commit()
+    assert await sign_in(client, user.email, PASSWORD) == 200
