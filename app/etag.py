@@ -3,7 +3,6 @@
 import hashlib
 
 from fastapi import Request, Response
-from pydantic import BaseModel
 
 JSON_MEDIA_TYPE = "application/json"
 
@@ -29,8 +28,3 @@ def tagged_response(request: Request, body: bytes, *, max_age: int = 0) -> Respo
     if matches_if_none_match(request, etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=JSON_MEDIA_TYPE, headers=headers)
-
-
-def tagged_model_response(request: Request, model: BaseModel) -> Response:
-    """``model`` serialised once, with its ETag."""
-    return tagged_response(request, model.model_dump_json().encode())

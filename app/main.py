@@ -5,9 +5,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from app.accounts.router import router as accounts_router
 from app.body_limit import BodySizeLimitMiddleware
+from app.catalog.cache import CatalogCache
 from app.classes.router import router as classes_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
@@ -37,7 +39,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await engine.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline serves Swagger UI's and ReDoc's assets from the package, not a CDN.
+    application_class = FastAPIOffline if settings.docs_enabled else FastAPI
+    app = application_class(
         title="Backfit API",
         version="1.0.0",
         summary="Back workouts: catalog, weekly plans and workout logging.",
@@ -50,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.catalog_cache = CatalogCache()
 
     install_error_handlers(app)
     app.add_middleware(

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 import app.db  # noqa: F401  (sets the constraint naming convention before tables load)
 from app.accounts.models import LoginFailure, User
+from app.catalog.models import CatalogVersion
 from app.classes.models import ClassBlock, ClassStep, WorkoutClass
 from app.exercises.models import Exercise
 from app.plans.models import Plan, PlannedSession
@@ -12,6 +13,7 @@ from app.workouts.models import IdempotencyRecord, Workout
 metadata = SQLModel.metadata
 
 __all__ = [
+    "CatalogVersion",
     "ClassBlock",
     "ClassStep",
     "Exercise",

@@ -8,7 +8,7 @@ other's rows.
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -121,16 +121,24 @@ def db_session(connection: AsyncConnection) -> AsyncSession:
 
 
 @pytest.fixture
-async def client(settings: Settings, connection: AsyncConnection) -> AsyncIterator[AsyncClient]:
-    """The real ASGI app over HTTP; its sessions commit to savepoints of the test's transaction."""
-    app = create_app(settings)
+def joined_sessions(connection: AsyncConnection) -> Callable[[], AsyncSession]:
+    """A session factory for apps under test: sessions commit to savepoints of the test."""
 
     def joined_session() -> AsyncSession:
         return AsyncSession(
             bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
         )
 
-    app.state.sessionmaker = joined_session
+    return joined_session
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, joined_sessions: Callable[[], AsyncSession]
+) -> AsyncIterator[AsyncClient]:
+    """The real ASGI app over HTTP, inside the test's transaction."""
+    app = create_app(settings)
+    app.state.sessionmaker = joined_sessions
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         yield client
 

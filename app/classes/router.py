@@ -5,11 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.accounts.deps import AdminUser
+from app.catalog.cache import CachedCatalog
 from app.classes import service
 from app.classes.models import Difficulty, WorkoutClassPublic, WorkoutClassWrite
 from app.db import DbSession
 from app.errors import problem_responses
-from app.etag import tagged_model_response
 from app.exercises.models import SLUG_PATTERN, Token
 from app.pagination import Page, PageCursor, PageLimit
 
@@ -41,6 +41,7 @@ def _equipment_tokens(equipment: str | None) -> list[str] | None:
 async def list_classes(
     request: Request,
     session: DbSession,
+    cache: CachedCatalog,
     limit: PageLimit = 20,
     cursor: PageCursor = None,
     difficulty: Difficulty | None = None,
@@ -52,17 +53,20 @@ async def list_classes(
     q: Annotated[str | None, Query(max_length=100, description="Title or summary search.")] = None,
 ) -> Response:
     """List classes with every block and step, filtered and paginated, ordered by slug."""
-    page = await service.list_classes(
+    return await cache.response(
+        request,
         session,
-        limit=limit,
-        cursor=cursor,
-        difficulty=difficulty,
-        max_minutes=max_minutes,
-        equipment=_equipment_tokens(equipment),
-        focus=focus,
-        q=q,
+        lambda: service.list_classes(
+            session,
+            limit=limit,
+            cursor=cursor,
+            difficulty=difficulty,
+            max_minutes=max_minutes,
+            equipment=_equipment_tokens(equipment),
+            focus=focus,
+            q=q,
+        ),
     )
-    return tagged_model_response(request, page)
 
 
 @router.get(
@@ -71,9 +75,11 @@ async def list_classes(
     operation_id="getClass",
     responses=problem_responses(404, 422),
 )
-async def get_class(request: Request, session: DbSession, slug: str) -> Response:
+async def get_class(
+    request: Request, session: DbSession, cache: CachedCatalog, slug: str
+) -> Response:
     """One class with its blocks and steps in order."""
-    return tagged_model_response(request, await service.get_class(session, slug=slug))
+    return await cache.response(request, session, lambda: service.get_class(session, slug=slug))
 
 
 @router.post(
@@ -84,10 +90,12 @@ async def get_class(request: Request, session: DbSession, slug: str) -> Response
     responses=problem_responses(401, 403, 409, 413, 422),
 )
 async def create_class(
-    session: DbSession, _admin: AdminUser, body: WorkoutClassWrite
+    session: DbSession, cache: CachedCatalog, _admin: AdminUser, body: WorkoutClassWrite
 ) -> WorkoutClassPublic:
     """Add a class with its blocks and steps (admins only)."""
-    return await service.create_class(session, draft=body)
+    created = await service.create_class(session, draft=body)
+    cache.expire()
+    return created
 
 
 @router.put(
@@ -97,10 +105,16 @@ async def create_class(
     responses=problem_responses(401, 403, 404, 413, 422),
 )
 async def replace_class(
-    session: DbSession, _admin: AdminUser, slug: str, body: WorkoutClassWrite
+    session: DbSession,
+    cache: CachedCatalog,
+    _admin: AdminUser,
+    slug: str,
+    body: WorkoutClassWrite,
 ) -> WorkoutClassPublic:
     """Replace a class whole, blocks and steps included (admins only)."""
-    return await service.replace_class(session, slug=slug, draft=body)
+    replaced = await service.replace_class(session, slug=slug, draft=body)
+    cache.expire()
+    return replaced
 
 
 @router.delete(
@@ -110,6 +124,9 @@ async def replace_class(
     operation_id="deleteClass",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def delete_class(session: DbSession, _admin: AdminUser, slug: str) -> None:
+async def delete_class(
+    session: DbSession, cache: CachedCatalog, _admin: AdminUser, slug: str
+) -> None:
     """Remove a class and its blocks and steps (admins only)."""
     await service.delete_class(session, slug=slug)
+    cache.expire()

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from sqlmodel import col, delete, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.catalog.service import bump_catalog_version
 from app.classes.models import (
     BlockPublic,
     ClassBlock,
@@ -190,6 +191,7 @@ async def save_class(session: AsyncSession, *, draft: WorkoutClassWrite) -> bool
             for step_position, step in enumerate(block_draft.steps, start=1)
         )
     await session.flush()
+    await bump_catalog_version(session)
     return True
 
 
@@ -227,3 +229,4 @@ async def delete_class(session: AsyncSession, *, slug: str) -> None:
         raise Conflict(f"Class '{slug}' is in people's plans; replace it instead of deleting it.")
     await session.delete(workout_class)
     await session.flush()
+    await bump_catalog_version(session)

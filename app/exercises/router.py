@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.accounts.deps import AdminUser
+from app.catalog.cache import CachedCatalog
 from app.db import DbSession
 from app.errors import problem_responses
-from app.etag import tagged_model_response
 from app.exercises import service
 from app.exercises.models import (
     Category,
@@ -31,6 +31,7 @@ router = APIRouter(prefix="/v1/exercises", tags=["exercises"])
 async def list_exercises(
     request: Request,
     session: DbSession,
+    cache: CachedCatalog,
     limit: PageLimit = 20,
     cursor: PageCursor = None,
     q: Annotated[
@@ -44,17 +45,20 @@ async def list_exercises(
     ] = None,
 ) -> Response:
     """List exercises, filtered and paginated, ordered by slug."""
-    page = await service.list_exercises(
+    return await cache.response(
+        request,
         session,
-        limit=limit,
-        cursor=cursor,
-        q=q,
-        category=category,
-        muscle=muscle,
-        equipment=equipment,
-        featured=featured,
+        lambda: service.list_exercises(
+            session,
+            limit=limit,
+            cursor=cursor,
+            q=q,
+            category=category,
+            muscle=muscle,
+            equipment=equipment,
+            featured=featured,
+        ),
     )
-    return tagged_model_response(request, page)
 
 
 @router.get(
@@ -63,9 +67,11 @@ async def list_exercises(
     operation_id="getExercise",
     responses=problem_responses(404, 422),
 )
-async def get_exercise(request: Request, session: DbSession, slug: str) -> Response:
+async def get_exercise(
+    request: Request, session: DbSession, cache: CachedCatalog, slug: str
+) -> Response:
     """One exercise, with the slugs of the classes that use it."""
-    return tagged_model_response(request, await service.get_exercise(session, slug=slug))
+    return await cache.response(request, session, lambda: service.get_exercise(session, slug=slug))
 
 
 @router.post(
@@ -76,10 +82,12 @@ async def get_exercise(request: Request, session: DbSession, slug: str) -> Respo
     responses=problem_responses(401, 403, 409, 413, 422),
 )
 async def create_exercise(
-    session: DbSession, _admin: AdminUser, body: ExerciseCreate
+    session: DbSession, cache: CachedCatalog, _admin: AdminUser, body: ExerciseCreate
 ) -> ExerciseDetail:
     """Add an exercise to the catalog (admins only)."""
-    return await service.create_exercise(session, draft=body)
+    created = await service.create_exercise(session, draft=body)
+    cache.expire()
+    return created
 
 
 @router.patch(
@@ -89,10 +97,12 @@ async def create_exercise(
     responses=problem_responses(401, 403, 404, 413, 422),
 )
 async def update_exercise(
-    session: DbSession, _admin: AdminUser, slug: str, body: ExerciseUpdate
+    session: DbSession, cache: CachedCatalog, _admin: AdminUser, slug: str, body: ExerciseUpdate
 ) -> ExerciseDetail:
     """Change some fields of an exercise (admins only)."""
-    return await service.update_exercise(session, slug=slug, changes=body)
+    updated = await service.update_exercise(session, slug=slug, changes=body)
+    cache.expire()
+    return updated
 
 
 @router.delete(
@@ -102,6 +112,9 @@ async def update_exercise(
     operation_id="deleteExercise",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def delete_exercise(session: DbSession, _admin: AdminUser, slug: str) -> None:
+async def delete_exercise(
+    session: DbSession, cache: CachedCatalog, _admin: AdminUser, slug: str
+) -> None:
     """Remove an exercise no class uses (admins only); one in use is a 409."""
     await service.delete_exercise(session, slug=slug)
+    cache.expire()

@@ -3,6 +3,7 @@
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.catalog.service import bump_catalog_version
 from app.classes.models import ClassBlock, ClassStep, WorkoutClass
 from app.errors import Conflict, NotFound
 from app.exercises.models import (
@@ -92,14 +93,17 @@ async def upsert_exercise(session: AsyncSession, *, draft: ExerciseCreate) -> bo
     if existing is None:
         session.add(Exercise.model_validate(draft))
         await session.flush()
+        await bump_catalog_version(session)
         return True
     changes = {
         field: value
         for field, value in draft.model_dump().items()
         if getattr(existing, field) != value
     }
-    existing.sqlmodel_update(changes)
-    await session.flush()
+    if changes:
+        existing.sqlmodel_update(changes)
+        await session.flush()
+        await bump_catalog_version(session)
     return bool(changes)
 
 
@@ -119,6 +123,7 @@ async def update_exercise(
     exercise = await find_exercise(session, slug=slug)
     exercise.sqlmodel_update(changes.model_dump(exclude_unset=True))
     await session.flush()
+    await bump_catalog_version(session)
     return await get_exercise(session, slug=slug)
 
 
@@ -133,3 +138,4 @@ async def delete_exercise(session: AsyncSession, *, slug: str) -> None:
         )
     await session.delete(exercise)
     await session.flush()
+    await bump_catalog_version(session)

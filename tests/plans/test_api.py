@@ -1,6 +1,7 @@
 """Plan rules 1-9 through HTTP: previews, saved plans, history, replanning."""
 
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -174,9 +175,7 @@ async def test_rule_2_last_weeks_sunday_keeps_monday_free(
     await post_workout(client, user_headers, completed_at=f"{sunday_before}T18:00:00Z")
     plan = await save_plan(client, user_headers, WEEK)
     assert WEEK not in dates(plan)
-    assert all(
-        later - earlier >= timedelta(days=2) for earlier, later in zip(dates(plan), dates(plan)[1:])
-    )
+    assert all(later - earlier >= timedelta(days=2) for earlier, later in pairwise(dates(plan)))
 
 
 async def test_rule_5_pain_logged_in_the_last_fortnight(

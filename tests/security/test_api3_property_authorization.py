@@ -9,6 +9,8 @@ from tests.factories import auth_headers, make_user
 
 pytestmark = [pytest.mark.anyio, pytest.mark.owasp("API3")]
 
+NEW_ACCOUNT = {"email": "m@example.com", "password": "long enough pw"}
+WORKOUT = {"completed_at": "2026-11-02T10:00:00Z", "duration_minutes": 5}
 SECRET_MARKERS = ("$argon2", "password", "calendar_token", "request_hash")
 
 
@@ -38,8 +40,8 @@ async def test_account_responses_hold_no_secrets(
         ("PATCH", "/v1/me", {"id": 1}),
         ("PATCH", "/v1/me", {"email": "other@example.com"}),
         ("PATCH", "/v1/me", {"calendar_token": "x"}),
-        ("POST", "/v1/auth/register", {"email": "m@example.com", "password": "long enough pw", "role": "admin"}),
-        ("POST", "/v1/me/workouts", {"completed_at": "2026-11-02T10:00:00Z", "duration_minutes": 5, "user_id": 1}),
+        ("POST", "/v1/auth/register", {**NEW_ACCOUNT, "role": "admin"}),
+        ("POST", "/v1/me/workouts", {**WORKOUT, "user_id": 1}),
         ("POST", "/v1/me/plans", {"week_start": "2026-11-02", "user_id": 1}),
         ("POST", "/v1/plans/preview", {"week_start": "2026-11-02", "id": 3}),
     ],

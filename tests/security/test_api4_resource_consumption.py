@@ -11,6 +11,7 @@ from tests.factories import auth_headers, make_user
 
 pytestmark = [pytest.mark.anyio, pytest.mark.owasp("API4")]
 
+ONE_SET = [{"reps": 1}]
 LISTS = ["/v1/exercises", "/v1/classes", "/v1/me/workouts", "/v1/me/plans"]
 BODIES = [
     ("POST", "/v1/auth/register"),
@@ -65,8 +66,8 @@ async def test_streamed_body_without_length_is_cut_at_the_limit(
     ("path", "body"),
     [
         ("/v1/me/workouts", {"notes": "x" * 2001}),
-        ("/v1/me/workouts", {"exercises": [{"exercise_slug": "squat", "sets": [{"reps": 1}]}] * 101}),
-        ("/v1/me/workouts", {"exercises": [{"exercise_slug": "squat", "sets": [{"reps": 1}] * 51}]}),
+        ("/v1/me/workouts", {"exercises": [{"exercise_slug": "squat", "sets": ONE_SET}] * 101}),
+        ("/v1/me/workouts", {"exercises": [{"exercise_slug": "squat", "sets": ONE_SET * 51}]}),
         ("/v1/auth/register", {"email": "a@example.com", "password": "x" * 129}),
         ("/v1/auth/register", {"email": "a" * 250 + "@example.com", "password": "long enough pw"}),
     ],

@@ -1,0 +1,66 @@
+"""Cached catalog pages: served without queries, and replaced when the catalog changes."""
+
+from collections.abc import Callable
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.catalog.cache import CatalogCache
+from app.config import Settings
+from app.main import create_app
+from tests.factories import auth_headers, make_user
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_cached_page_costs_no_query(
+    client: AsyncClient, connection: AsyncConnection
+) -> None:
+    statements: list[str] = []
+    event.listen(
+        connection.sync_connection, "before_cursor_execute", lambda *a: statements.append(a[2])
+    )
+    first = await client.get("/v1/classes/back-fit-workout")
+    queries_when_rendered = len(statements)
+    statements.clear()
+    again = await client.get("/v1/classes/back-fit-workout")
+    assert again.content == first.content
+    assert queries_when_rendered >= 2
+    assert statements == []
+
+
+async def test_admin_writes_show_at_once_in_the_same_process(
+    client: AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    admin = auth_headers(await make_user(db_session, role="admin"), settings)
+    before = await client.get("/v1/exercises/squat")
+    assert before.json()["name"] == "Squat"
+    patched = await client.patch("/v1/exercises/squat", json={"name": "Air squat"}, headers=admin)
+    assert patched.status_code == 200
+    after = await client.get("/v1/exercises/squat")
+    assert after.json()["name"] == "Air squat"
+    assert after.headers["etag"] != before.headers["etag"]
+    stale = await client.get(
+        "/v1/exercises/squat", headers={"If-None-Match": before.headers["etag"]}
+    )
+    assert stale.status_code == 200
+
+
+async def test_another_replica_sees_the_change_after_its_version_check(
+    client: AsyncClient,
+    joined_sessions: Callable[[], AsyncSession],
+    db_session: AsyncSession,
+    settings: Settings,
+) -> None:
+    other_replica = create_app(settings)
+    other_replica.state.sessionmaker = joined_sessions
+    other_replica.state.catalog_cache = CatalogCache(version_check_seconds=0)
+    transport = ASGITransport(app=other_replica)
+    async with AsyncClient(transport=transport, base_url="http://replica") as replica:
+        assert (await replica.get("/v1/exercises/dips")).json()["name"] == "Dips"
+        admin = auth_headers(await make_user(db_session, role="admin"), settings)
+        await client.patch("/v1/exercises/dips", json={"name": "Parallel bar dips"}, headers=admin)
+        assert (await replica.get("/v1/exercises/dips")).json()["name"] == "Parallel bar dips"
