@@ -1,4 +1,7 @@
-"""Refuses request bodies over a size limit with 413, before they are read into memory."""
+"""Refuses request bodies over a size limit with 413, before they are read into memory.
+
+Starlette's own body limit answers in plain text; this one answers with problem details.
+"""
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 

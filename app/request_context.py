@@ -47,17 +47,29 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_request_id)
         finally:
-            route = scope.get("route")
-            access_logger.info(
-                "request",
-                extra={
+            if access_logger.isEnabledFor(logging.INFO):
+                route = scope.get("route")
+                fields = {
                     "method": scope["method"],
                     "route": getattr(route, "path", None) or "unmatched",
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "request_id": request_id,
                     "user_id": user_id_var.get(),
-                },
-            )
+                }
+                # A record made by hand skips logging's caller lookup, which walks the whole
+                # (deep, per-request) stack; this line is written for every request.
+                access_logger.handle(
+                    access_logger.makeRecord(
+                        access_logger.name,
+                        logging.INFO,
+                        __file__,
+                        0,
+                        "request",
+                        (),
+                        None,
+                        extra=fields,
+                    )
+                )
             request_id_var.reset(request_id_token)
             user_id_var.reset(user_id_token)

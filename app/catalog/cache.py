@@ -11,12 +11,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.catalog.service import catalog_version
 from app.etag import tagged_response
 
-RenderPage = Callable[[], Awaitable[BaseModel]]
+RenderPage = Callable[[AsyncSession], Awaitable[BaseModel]]
 
 
 class CatalogCache:
@@ -29,36 +30,41 @@ class CatalogCache:
         self._checked_at = float("-inf")
         self._bodies: dict[str, bytes] = {}
 
-    async def _current_version(self, session: AsyncSession) -> int:
+    async def _check_version(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         now = time.monotonic()
-        if self._version is None or now - self._checked_at >= self.version_check_seconds:
+        if self._version is not None and now - self._checked_at < self.version_check_seconds:
+            return
+        async with sessionmaker() as session:
             version = await catalog_version(session)
-            if version != self._version:
-                self._bodies.clear()
-                self._version = version
-            self._checked_at = now
-        return self._version
+        if version != self._version:
+            self._bodies.clear()
+            self._version = version
+        self._checked_at = now
 
     def expire(self) -> None:
         """Reread the version on the next request (this process just wrote the catalog)."""
         self._checked_at = float("-inf")
 
-    async def response(
-        self, request: Request, session: AsyncSession, render: RenderPage
-    ) -> Response:
-        """The cached body for this request, rendered once per catalog version."""
-        await self._current_version(session)
-        key = f"{request.url.path}?{request.url.query}"
+    async def response(self, request: Request, render: RenderPage) -> Response:
+        """The cached body for this request, rendered once per catalog version.
+
+        A database session is opened only to check the version or to render a miss, so a
+        cached page costs no connection at all.
+        """
+        sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+        await self._check_version(sessionmaker)
+        key = f"{request.scope['path']}?{request.scope['query_string'].decode('latin-1')}"
         body = self._bodies.get(key)
         if body is None:
-            body = (await render()).model_dump_json().encode()
+            async with sessionmaker() as session:
+                body = (await render(session)).model_dump_json().encode()
             if len(self._bodies) >= self.max_entries:
                 self._bodies.clear()  # bounded memory; the hot pages come straight back
             self._bodies[key] = body
         return tagged_response(request, body)
 
 
-def get_catalog_cache(request: Request) -> CatalogCache:
+async def get_catalog_cache(request: Request) -> CatalogCache:
     """The process's catalog cache."""
     cache: CatalogCache = request.app.state.catalog_cache
     return cache

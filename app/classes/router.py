@@ -40,7 +40,6 @@ def _equipment_tokens(equipment: str | None) -> list[str] | None:
 )
 async def list_classes(
     request: Request,
-    session: DbSession,
     cache: CachedCatalog,
     limit: PageLimit = 20,
     cursor: PageCursor = None,
@@ -55,8 +54,7 @@ async def list_classes(
     """List classes with every block and step, filtered and paginated, ordered by slug."""
     return await cache.response(
         request,
-        session,
-        lambda: service.list_classes(
+        lambda session: service.list_classes(
             session,
             limit=limit,
             cursor=cursor,
@@ -75,11 +73,9 @@ async def list_classes(
     operation_id="getClass",
     responses=problem_responses(404, 422),
 )
-async def get_class(
-    request: Request, session: DbSession, cache: CachedCatalog, slug: str
-) -> Response:
+async def get_class(request: Request, cache: CachedCatalog, slug: str) -> Response:
     """One class with its blocks and steps in order."""
-    return await cache.response(request, session, lambda: service.get_class(session, slug=slug))
+    return await cache.response(request, lambda session: service.get_class(session, slug=slug))
 
 
 @router.post(

@@ -30,7 +30,6 @@ router = APIRouter(prefix="/v1/exercises", tags=["exercises"])
 )
 async def list_exercises(
     request: Request,
-    session: DbSession,
     cache: CachedCatalog,
     limit: PageLimit = 20,
     cursor: PageCursor = None,
@@ -47,8 +46,7 @@ async def list_exercises(
     """List exercises, filtered and paginated, ordered by slug."""
     return await cache.response(
         request,
-        session,
-        lambda: service.list_exercises(
+        lambda session: service.list_exercises(
             session,
             limit=limit,
             cursor=cursor,
@@ -67,11 +65,9 @@ async def list_exercises(
     operation_id="getExercise",
     responses=problem_responses(404, 422),
 )
-async def get_exercise(
-    request: Request, session: DbSession, cache: CachedCatalog, slug: str
-) -> Response:
+async def get_exercise(request: Request, cache: CachedCatalog, slug: str) -> Response:
     """One exercise, with the slugs of the classes that use it."""
-    return await cache.response(request, session, lambda: service.get_exercise(session, slug=slug))
+    return await cache.response(request, lambda session: service.get_exercise(session, slug=slug))
 
 
 @router.post(
