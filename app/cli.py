@@ -1,8 +1,9 @@
-"""The ``backfit`` command: serve, migrate, seed, create-admin."""
+"""The ``backfit`` command: serve, migrate, seed, create-admin, openapi."""
 
 import argparse
 import asyncio
 import getpass
+import json
 import logging
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from app.accounts.models import RegisterRequest
 from app.accounts.service import make_admin
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
-from app.log import configure_logging
+from app.log import configure_logging, logging_config
 from app.migrations_state import alembic_config
 from app.seed import seed_catalog
 
@@ -65,8 +66,9 @@ def serve(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        log_config=None,
+        log_config=logging_config(settings.log_level),
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
         timeout_graceful_shutdown=20,
     )
@@ -98,6 +100,14 @@ def read_password(from_stdin: bool) -> str:
     return password
 
 
+def print_openapi() -> None:
+    """Write the OpenAPI document to standard output (docs/openapi.json is this, committed)."""
+    from app.main import create_app
+
+    document = create_app(Settings(docs_enabled=True)).openapi()
+    sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``backfit`` console script."""
     parser = argparse.ArgumentParser(prog="backfit", description=__doc__)
@@ -105,11 +115,15 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("serve", help="migrate, seed, then serve HTTP")
     commands.add_parser("migrate", help="alembic upgrade head")
     commands.add_parser("seed", help="upsert the catalog from seed/")
+    commands.add_parser("openapi", help="print the OpenAPI document as JSON")
     admin = commands.add_parser("create-admin", help="create or promote an admin account")
     admin.add_argument("email")
     admin.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     arguments = parser.parse_args(argv)
 
+    if arguments.command == "openapi":
+        print_openapi()
+        return
     settings = get_settings()
     configure_logging(settings.log_level)
     if arguments.command == "create-admin":

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     seed_dir: Path = PROJECT_ROOT / "seed"
     docs_enabled: bool = True
     host: str = "127.0.0.1"
+    # Proxies whose X-Forwarded-For is believed (client addresses feed sign-in throttling).
+    forwarded_allow_ips: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=1, le=64)
     log_level: Literal["debug", "info", "warning", "error"] = "info"

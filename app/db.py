@@ -80,7 +80,13 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with sessionmaker() as session:
         try:
             if request.method in WRITE_METHODS:
-                await session.connection(execution_options={WRITE_LOCK_OPTION: True})
+                # Applied when the session first needs a connection, so the write lock is taken
+                # at the first statement, not held while the endpoint still works without the
+                # database (hashing a password with Argon2 first would serialize registrations
+                # behind the lock until waiters exceed the busy timeout: "database is locked").
+                session.sync_session.execution_options = (
+                    session.sync_session.execution_options.union({WRITE_LOCK_OPTION: True})
+                )
             yield session
             await session.commit()
         except BaseException:

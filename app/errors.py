@@ -1,6 +1,7 @@
 """Application errors and the one place that turns every error into problem details."""
 
 import logging
+from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -111,12 +112,20 @@ class TooManyRequests(AppError):
         super().__init__(detail, headers={"Retry-After": str(retry_after_seconds)})
 
 
+# RFC 9110's names, which the Python versions we support do not all use yet.
+_TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
+def status_title(status: int) -> str:
+    """The problem title for an HTTP status: stable across Python versions."""
+    return _TITLES.get(status) or HTTPStatus(status).phrase
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries declaring that an operation may answer ``statuses`` with a problem."""
     return {
         status: {
-            "model": Problem,
-            "description": HTTPStatus(status).phrase,
+            "description": status_title(status),
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
         for status in statuses
@@ -133,10 +142,10 @@ def problem_response(
     rule: str | None = None,
 ) -> JSONResponse:
     """A problem-details response with the right media type."""
-    http_status = HTTPStatus(status)
+    title = status_title(status)
     body = Problem(
-        type=f"/problems/{problem or http_status.phrase.lower().replace(' ', '-')}",
-        title=http_status.phrase,
+        type=f"/problems/{problem or title.lower().replace(' ', '-')}",
+        title=title,
         status=status,
         detail=detail,
         errors=errors,
@@ -179,13 +188,81 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == HTTPStatus.BAD_REQUEST:
+        # The framework's only 400 is a body it could not decode: as invalid as bad JSON.
+        issue = ValidationIssue(
+            loc=["body"], msg="The body is not valid JSON.", type="json_invalid"
+        )
+        return problem_response(
+            422,
+            "The request body could not be parsed as JSON.",
+            problem="validation",
+            errors=[issue],
+        )
+    detail = exc.detail if isinstance(exc.detail, str) else status_title(exc.status_code)
     return problem_response(exc.status_code, detail, headers=dict(exc.headers or {}))
 
 
-async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    # A dropped connection or an exhausted pool is the server's trouble and passes: 503.
-    if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
+# SQLSTATEs that mean "no database right now": connection exceptions (class 08), and the server
+# shutting down, crashed or still starting up (57P01-57P03, e.g. during a restart).
+_OUTAGE_SQLSTATE_CLASS = "08"
+_OUTAGE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
+_DATA_SQLSTATE_CLASS = "22"
+
+
+def _error_chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and everything behind it: the driver's error, causes and contexts."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        error = pending.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        yield error
+        orig = error.orig if isinstance(error, DBAPIError) else None
+        pending.extend((orig, error.__cause__, error.__context__))
+
+
+def _sqlstates(exc: BaseException) -> list[str]:
+    return [
+        state
+        for error in _error_chain(exc)
+        if isinstance(state := getattr(error, "sqlstate", None), str)
+    ]
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) says the database cannot be reached right now.
+
+    An outage surfaces in many shapes: a pool timeout; an ``OSError`` such as a refused
+    connection, raised as is because the driver's connect failed below the DBAPI; a
+    ``DBAPIError`` for a connection SQLAlchemy invalidated; or, when the server is shutting
+    down or starting up, a ``DBAPIError`` that wraps the driver's error without invalidating
+    anything (asyncpg's CannotConnectNowError on connect, AdminShutdownError mid-query).
+    """
+    for error in _error_chain(exc):
+        if isinstance(error, PoolTimeoutError | OSError):
+            return True
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+    return any(
+        state.startswith(_OUTAGE_SQLSTATE_CLASS) or state in _OUTAGE_SQLSTATES
+        for state in _sqlstates(exc)
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    # A database that is down, restarting or out of connections is the server's trouble and
+    # passes: 503 with Retry-After. A value the database cannot store (SQLSTATE class 22,
+    # such as a NUL character in text) is the client's: 422. Anything else is a bug: 500.
+    if any(state.startswith(_DATA_SQLSTATE_CLASS) for state in _sqlstates(exc)):
+        return problem_response(
+            422,
+            "A value cannot be stored: it is out of range or holds a character such as NUL.",
+            problem="validation",
+        )
+    if not is_database_outage(exc):
         return await _unexpected_error(request, exc)
     logger.warning("database unavailable: %s", type(exc).__name__)
     return problem_response(
@@ -206,7 +283,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(DBAPIError, _database_unavailable)
-    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
-    app.add_exception_handler(ConnectionError, _database_unavailable)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeoutError, _database_error)
+    # Refused or timed-out connections reach here raw (asyncpg's connect is below the DBAPI).
+    app.add_exception_handler(OSError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

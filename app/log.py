@@ -1,7 +1,7 @@
 """Structured logs: one JSON object per line on stderr."""
 
 import logging
-import sys
+import logging.config
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,15 +31,30 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
+def logging_config(level: str) -> dict[str, Any]:
+    """A dictConfig for JSON lines on stderr, for this process and uvicorn's workers."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "app.log.JsonFormatter"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "formatter": "json",
+            }
+        },
+        "root": {"level": level.upper(), "handlers": ["stderr"]},
+        "loggers": {
+            "uvicorn": {"handlers": [], "propagate": True},
+            "uvicorn.error": {"handlers": [], "propagate": True},
+            # The request middleware writes the access line; uvicorn's would be a second one.
+            "uvicorn.access": {"handlers": [], "propagate": False},
+            "alembic": {"level": "WARNING"},
+        },
+    }
+
+
 def configure_logging(level: str) -> None:
     """Send the service's and uvicorn's logs to stderr as JSON lines."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error"):
-        logging.getLogger(name).handlers[:] = []
-        logging.getLogger(name).propagate = True
-    # The request middleware writes the access line; uvicorn's would be a second one.
-    logging.getLogger("uvicorn.access").disabled = True
+    logging.config.dictConfig(logging_config(level))

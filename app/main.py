@@ -5,7 +5,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi_offline import FastAPIOffline
 
 from app.accounts.router import router as accounts_router
 from app.body_limit import BodySizeLimitMiddleware
@@ -13,9 +12,12 @@ from app.catalog.cache import CatalogCache
 from app.classes.router import router as classes_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
+from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.exercises.router import router as exercises_router
 from app.health.router import router as health_router
+from app.metrics import router as metrics_router
+from app.openapi import install_openapi
 from app.plans.router import router as plans_router
 from app.request_context import RequestContextMiddleware
 from app.workouts.router import router as workouts_router
@@ -39,16 +41,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await engine.dispose()
 
-    # FastAPIOffline serves Swagger UI's and ReDoc's assets from the package, not a CDN.
-    application_class = FastAPIOffline if settings.docs_enabled else FastAPI
-    app = application_class(
+    app = FastAPI(
         title="Backfit API",
         version="1.0.0",
         summary="Back workouts: catalog, weekly plans and workout logging.",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs" if settings.docs_enabled else None,
-        redoc_url="/redoc" if settings.docs_enabled else None,
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
@@ -56,6 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.catalog_cache = CatalogCache()
 
+    install_openapi(app)
+    if settings.docs_enabled:
+        install_docs(app, title=app.title, openapi_url="/openapi.json")
     install_error_handlers(app)
     app.add_middleware(
         CORSMiddleware,
@@ -69,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (
         health_router,
+        metrics_router,
         exercises_router,
         classes_router,
         accounts_router,

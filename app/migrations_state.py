@@ -17,9 +17,19 @@ def alembic_config(database_url: str) -> Config:
 
 
 @lru_cache
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory(str(PROJECT_ROOT / "migrations"))
+
+
+@lru_cache
 def head_revision() -> str:
     """The newest migration this code ships."""
-    script = ScriptDirectory(str(PROJECT_ROOT / "migrations"))
-    head = script.get_current_head()
+    head = _scripts().get_current_head()
     assert head is not None, "migrations/ has no revision"
     return head
+
+
+def is_behind_head(revision: str) -> bool:
+    """True for a revision this code ships that is older than its head."""
+    known = {script.revision for script in _scripts().walk_revisions()}
+    return revision in known and revision != head_revision()

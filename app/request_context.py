@@ -1,4 +1,4 @@
-"""Per-request context: the X-Request-ID header and one access-log line per request."""
+"""Per-request context: X-Request-ID, one access-log line and the request metrics."""
 
 import logging
 import re
@@ -7,6 +7,8 @@ import uuid
 from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.metrics import observe_request
 
 access_logger = logging.getLogger("backfit.access")
 
@@ -47,13 +49,15 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_request_id)
         finally:
+            seconds = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            observe_request(scope["method"], route, status, seconds)
             if access_logger.isEnabledFor(logging.INFO):
-                route = scope.get("route")
                 fields = {
                     "method": scope["method"],
-                    "route": getattr(route, "path", None) or "unmatched",
+                    "route": route,
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(seconds * 1000, 2),
                     "request_id": request_id,
                     "user_id": user_id_var.get(),
                 }

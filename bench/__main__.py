@@ -7,10 +7,12 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn, get_args
 
-from bench.databases import DatabaseKind
+from bench.apps_under_test import PROJECT_ROOT
+from bench.databases import DatabaseChoice
 from bench.errors import BenchError
-from bench.harness import PROJECT_ROOT, BenchOptions, bench_and_report
+from bench.harness import BenchOptions
 from bench.loadgen import LoadGeneratorChoice, LoadShape
+from bench.scenario_page import bench_and_report
 from bench.scenarios import SCENARIOS
 
 DEFAULT_OUTPUT = PROJECT_ROOT / "bench" / "results" / "latest.md"
@@ -37,7 +39,14 @@ def parse_options(argv: list[str] | None) -> tuple[BenchOptions, Path]:
     add("--connections", type=_at_least_one, default=16, help="concurrent connections (16)")
     add("--threads", type=_at_least_one, default=1, help="wrk threads (1)")
     add("--workers", type=_at_least_one, default=2, help="uvicorn workers per app (2)")
-    add("--database", choices=get_args(DatabaseKind), default="sqlite")
+    add(
+        "--database",
+        choices=get_args(DatabaseChoice),
+        default="both",
+        help="store(s) the service runs on (both): with both, every scenario runs on "
+        "PostgreSQL and those whose cost is the database's (plan preview, workout POST, "
+        "history page, stats) on SQLite too",
+    )
     add(
         "--postgres-server",
         default="postgresql://postgres@127.0.0.1:5432",

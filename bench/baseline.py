@@ -1,19 +1,27 @@
-"""The baseline: a bare FastAPI app that serves the service's own response bytes, prebuilt.
+"""The baseline: a bare FastAPI app that does the least the service's answers need.
 
-The harness captures each scenario's response from the real service, writes them to the file
-named by ``BENCH_CANNED_RESPONSES`` and runs ``bench.baseline:app`` under uvicorn with as many
-workers as the service. What the service is slower by is the cost of its own work: database,
-validation, serialisation, middleware.
+For reads it replays the service's own response bytes, prebuilt; for the workout POST it
+inserts the same row with the raw driver into the service's database. The harness writes
+what to serve to the file named by ``BENCH_BASELINE_SPEC`` and runs ``bench.baseline:app``
+under uvicorn with as many workers as the service. What the service is slower by is the cost
+of its own work: database, validation, serialisation, middleware.
 """
 
 import os
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 
-from bench.canned import CANNED_RESPONSES_VARIABLE, CannedResponse, read_canned_responses
+from bench.baseline_spec import (
+    BASELINE_SPEC_VARIABLE,
+    BaselineSpec,
+    CannedResponse,
+    read_baseline_spec,
+)
+from bench.raw_insert import RawWorkoutInsertRoute, open_workout_store
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -52,24 +60,40 @@ async def ready() -> Response:
     return Response(content=b'{"status":"ready"}', media_type="application/json")
 
 
-def create_baseline_app(responses: Iterable[CannedResponse]) -> FastAPI:
-    """A FastAPI app with one route per captured (method, path), nothing else."""
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+def create_baseline_app(spec: BaselineSpec) -> FastAPI:
+    """A FastAPI app with one route per canned (method, path) and per raw insert, nothing else."""
+    inserts = [RawWorkoutInsertRoute(insert) for insert in spec.raw_workout_inserts]
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Opened here, in each worker after the fork, so no connection crosses processes.
+        for route in inserts:
+            route.store = await open_workout_store(route.spec.database_url)
+        try:
+            yield
+        finally:
+            for route in inserts:
+                if route.store is not None:
+                    await route.store.close()
+
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.add_api_route("/readyz", ready, methods=["GET"])
     by_route: defaultdict[tuple[str, str], dict[str, CannedResponse]] = defaultdict(dict)
-    for response in responses:
+    for response in spec.canned:
         by_route[response.method, response.path][response.query] = response
     for (method, path), responses_by_query in by_route.items():
         app.add_api_route(path, canned_endpoint(responses_by_query), methods=[method])
+    for route in inserts:
+        app.add_api_route(route.spec.path, route.endpoint, methods=["POST"])
     return app
 
 
 def app_from_environment() -> FastAPI:
-    """The baseline for the responses in the file named by ``BENCH_CANNED_RESPONSES``."""
-    path = os.environ.get(CANNED_RESPONSES_VARIABLE)
+    """The baseline for the spec in the file named by ``BENCH_BASELINE_SPEC``."""
+    path = os.environ.get(BASELINE_SPEC_VARIABLE)
     if not path:
-        raise RuntimeError(f"set {CANNED_RESPONSES_VARIABLE} to the canned-responses JSON file")
-    return create_baseline_app(read_canned_responses(Path(path)))
+        raise RuntimeError(f"set {BASELINE_SPEC_VARIABLE} to the baseline spec JSON file")
+    return create_baseline_app(read_baseline_spec(Path(path)))
 
 
 app = app_from_environment()

@@ -1,8 +1,10 @@
 """Load generators: wrk when it is installed, otherwise a small asyncio one built on httpx."""
 
 import asyncio
+import itertools
 import json
 import re
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -15,9 +17,9 @@ import httpx
 
 from bench.errors import BenchError
 from bench.scenarios import PreparedScenario
+from bench.wrk_lua import RESULT_MARKER, wrk_script
 
 LoadGeneratorChoice = Literal["auto", "wrk", "httpx"]
-RESULT_MARKER = "BENCH_RESULT "
 # The httpx generator stops after this many requests even if time is left.
 HTTPX_MAX_REQUESTS = 200_000
 
@@ -63,58 +65,6 @@ class LoadGenerator(Protocol):
         ...
 
 
-def _lua_string(value: str | bytes) -> str:
-    """``value`` as a Lua string literal: printable ASCII kept, every other byte as ``\\ddd``."""
-    data = value.encode() if isinstance(value, str) else value
-    return (
-        '"'
-        + "".join(
-            chr(byte) if 32 <= byte < 127 and byte not in (34, 92) else f"\\{byte:03d}"
-            for byte in data
-        )
-        + '"'
-    )
-
-
-# Counts, in each wrk thread, responses whose status is not the expected one; slows wrk, so
-# it is used in warm-ups only. ``done`` runs in the main Lua state and sums over the threads.
-STATUS_CHECK_LUA = """
-local threads = {}
-setup = function(thread) table.insert(threads, thread) end
-init = function(args) unexpected = 0 end
-response = function(status, headers, body)
-  if status ~= EXPECTED_STATUS then unexpected = unexpected + 1 end
-end
-"""
-
-DONE_LUA = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  local bad = e.connect + e.read + e.write + e.status + e.timeout
-  for _, thread in ipairs(threads or {}) do bad = bad + thread:get("unexpected") end
-  io.write(string.format(
-    '%s{"requests":%d,"duration_us":%d,"errors":%d,"p50_us":%.1f,"p99_us":%.1f}\\n',
-    "RESULT_MARKER", summary.requests, summary.duration, bad,
-    latency:percentile(50), latency:percentile(99)))
-end
-"""
-
-
-def wrk_script(scenario: PreparedScenario, *, check_statuses: bool = False) -> str:
-    """A wrk Lua script that sends ``scenario``'s request and prints the totals as JSON."""
-    lines = [f"wrk.method = {_lua_string(scenario.method)}"]
-    lines += [
-        f"wrk.headers[{_lua_string(name)}] = {_lua_string(value)}"
-        for name, value in scenario.headers.items()
-    ]
-    if scenario.body is not None:
-        lines.append(f"wrk.body = {_lua_string(scenario.body)}")
-    if check_statuses:
-        lines.append(STATUS_CHECK_LUA.replace("EXPECTED_STATUS", str(scenario.expected_status)))
-    lines.append(DONE_LUA.replace("RESULT_MARKER", RESULT_MARKER))
-    return "\n".join(lines)
-
-
 class WrkLoadGenerator:
     """Drives the app with wrk; a Lua script sets the request and reports p50/p99."""
 
@@ -135,7 +85,8 @@ class WrkLoadGenerator:
         check_statuses: bool = False,
     ) -> LoadResult:
         script = self.scratch_dir / (re.sub(r"\W+", "-", scenario.name) + ".lua")
-        script.write_text(wrk_script(scenario, check_statuses=check_statuses))
+        run_token = secrets.token_hex(4)  # new per invocation: unique tokens never repeat
+        script.write_text(wrk_script(scenario, run_token=run_token, check_statuses=check_statuses))
         command = [
             self.executable,
             f"--threads={self.shape.threads}",
@@ -188,6 +139,8 @@ class HttpxLoadGenerator:
     async def _drive(self, base_url: str, scenario: PreparedScenario, seconds: int) -> LoadResult:
         latencies: list[float] = []
         errors = 0
+        run_token = secrets.token_hex(4)
+        request_numbers = itertools.count(1)
         limits = httpx.Limits(
             max_connections=self.shape.connections,
             max_keepalive_connections=self.shape.connections,
@@ -201,13 +154,11 @@ class HttpxLoadGenerator:
             async def user() -> None:
                 nonlocal errors
                 while time.perf_counter() < deadline and len(latencies) < HTTPX_MAX_REQUESTS:
+                    headers, body = scenario.request_for(f"{run_token}-{next(request_numbers)}")
                     sent = time.perf_counter()
                     try:
                         response = await client.request(
-                            scenario.method,
-                            scenario.target,
-                            headers=dict(scenario.headers),
-                            content=scenario.body,
+                            scenario.method, scenario.target, headers=headers, content=body
                         )
                     except httpx.HTTPError:
                         errors += 1

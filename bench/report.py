@@ -4,6 +4,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bench.databases import DatabaseKind
 from bench.loadgen import LoadResult
 
 MEBIBYTE = 1024 * 1024
@@ -36,16 +37,20 @@ def median_result(runs: Sequence[LoadResult]) -> MedianResult:
 
 @dataclass(frozen=True)
 class ScenarioComparison:
-    """One table row: the service against the baseline on one scenario."""
+    """One table row: the service against the baseline on one scenario and store."""
 
     scenario: str
+    store: DatabaseKind
     service: MedianResult
     baseline: MedianResult
     ratio: float  # median over rounds of service req/s / baseline req/s (1.0: no extra cost)
 
 
 def compare(
-    scenario: str, service_runs: Sequence[LoadResult], baseline_runs: Sequence[LoadResult]
+    scenario: str,
+    store: DatabaseKind,
+    service_runs: Sequence[LoadResult],
+    baseline_runs: Sequence[LoadResult],
 ) -> ScenarioComparison:
     """Medians of each app's runs, and the median of the per-round ratios.
 
@@ -59,6 +64,7 @@ def compare(
     ]
     return ScenarioComparison(
         scenario,
+        store,
         median_result(service_runs),
         median_result(baseline_runs),
         statistics.median(ratios) if ratios else 0.0,
@@ -77,13 +83,14 @@ def _milliseconds(value: float) -> str:
 def markdown_table(comparisons: Sequence[ScenarioComparison]) -> str:
     """The comparison as a Markdown table, one row per scenario."""
     header = (
-        "| scenario | ours req/s | baseline req/s | ours/baseline "
+        "| scenario | store | ours req/s | baseline req/s | ours/baseline "
         "| ours p50 ms | ours p99 ms | baseline p50 ms | baseline p99 ms |"
     )
-    rows = [header, "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = [header, "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for row in comparisons:
         cells = [
             row.scenario,
+            row.store,
             _rate(row.service),
             _rate(row.baseline),
             f"{row.ratio:.2f}",
@@ -96,13 +103,15 @@ def markdown_table(comparisons: Sequence[ScenarioComparison]) -> str:
     return "\n".join(rows)
 
 
-def memory_line(service_workers: Sequence[int], baseline_workers: Sequence[int]) -> str:
-    """Worker RSS of both apps after the run, and how they compare."""
+def memory_line(
+    store: DatabaseKind, service_workers: Sequence[int], baseline_workers: Sequence[int]
+) -> str:
+    """Worker RSS of both apps after the run on ``store``, and how they compare."""
 
     def sizes(workers: Sequence[int]) -> str:
         return " + ".join(f"{size / MEBIBYTE:.1f}" for size in workers) + " MiB" if workers else "?"
 
-    line = f"Worker RSS after the run: ours {sizes(service_workers)}"
+    line = f"Worker RSS after the {store} run: ours {sizes(service_workers)}"
     line += f", baseline {sizes(baseline_workers)}"
     if service_workers and baseline_workers:
         line += f" (ours/baseline {sum(service_workers) / sum(baseline_workers):.2f})"
@@ -112,7 +121,7 @@ def memory_line(service_workers: Sequence[int], baseline_workers: Sequence[int])
 def error_line(comparisons: Sequence[ScenarioComparison]) -> str:
     """Socket errors, timeouts and bad statuses counted during the measured runs."""
     failures = [
-        f"{row.scenario}: ours {row.service.errors}, baseline {row.baseline.errors}"
+        f"{row.scenario} ({row.store}): ours {row.service.errors}, baseline {row.baseline.errors}"
         for row in comparisons
         if row.service.errors or row.baseline.errors
     ]

@@ -1,18 +1,44 @@
 """The requests the bench sends: add a scenario to ``SCENARIOS`` and both apps get it."""
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urlsplit
 
-import httpx
-
-from bench.canned import CannedResponse
 from bench.errors import BenchError
 
-# How the baseline answers a scenario. "canned" replays the service's response bytes; a POST
-# scenario will name a route of its own here (a raw-driver insert) and the baseline will gain it.
-BaselineRoute = Literal["canned"]
+# How the baseline answers a scenario: replay the service's bytes, or insert the same workout
+# row with the raw driver (asyncpg / aiosqlite) and answer a body of the same size.
+BaselineKind = Literal["canned", "raw workout insert"]
+# Bench accounts: the reader has a few hundred logged workouts and some plans; the writer
+# logs workouts during the run.
+BenchAccount = Literal["reader", "writer"]
+
+# Replaced in the body, and in ``unique_header``'s value, by a token new on every request.
+UNIQUE_MARKER = "{unique}"
+JSON_HEADERS = {"Content-Type": "application/json"}
+PREVIEW_WEEK_START = "2026-11-23"  # a Monday
+
+PLAN_PREVIEW_BODY = {
+    "week_start": PREVIEW_WEEK_START,
+    "experience_level": "intermediate",
+    "equipment": ["mat"],
+    "available_days": ["mon", "wed", "fri", "sat"],
+}
+# The contract's example workout, with a note that makes every request a new workout.
+WORKOUT_BODY = {
+    "class_slug": "revitalise-your-spine",
+    "completed_at": "2026-11-23T18:30:00+01:00",
+    "duration_minutes": 30,
+    "rpe": 6,
+    "pain": 2,
+    "notes": f"Bench workout {UNIQUE_MARKER}",
+    "exercises": [{"exercise_slug": "glute-bridge", "sets": [{"reps": 12}, {"reps": 10}]}],
+}
+
+
+def _json(document: object) -> bytes:
+    return json.dumps(document, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)
@@ -27,7 +53,13 @@ class Scenario:
     expected_status: int = 200
     # Send the ETag the service gives for ``target`` back in If-None-Match (a revalidation).
     revalidate: bool = False
-    baseline_route: BaselineRoute = "canned"
+    baseline: BaselineKind = "canned"
+    signed_in_as: BenchAccount | None = None
+    # A header whose value holds UNIQUE_MARKER, made new on every request like the body.
+    unique_header: str | None = None
+    # Measured on every store of a two-store run: its cost depends on the database. The
+    # others are answered from the per-process catalog cache, so one store says it all.
+    store_bound: bool = False
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -41,23 +73,29 @@ SCENARIOS: tuple[Scenario, ...] = (
         expected_status=304,
         revalidate=True,
     ),
+    Scenario(
+        "plan preview",
+        "POST",
+        "/v1/plans/preview",
+        headers=JSON_HEADERS,
+        body=_json(PLAN_PREVIEW_BODY),
+        store_bound=True,
+    ),
+    Scenario(
+        "workout POST",
+        "POST",
+        "/v1/me/workouts",
+        headers={**JSON_HEADERS, "Idempotency-Key": f"bench-{UNIQUE_MARKER}"},
+        body=_json(WORKOUT_BODY),
+        expected_status=201,
+        baseline="raw workout insert",
+        signed_in_as="writer",
+        unique_header="Idempotency-Key",
+        store_bound=True,
+    ),
+    Scenario("history page", "GET", "/v1/me/workouts", signed_in_as="reader", store_bound=True),
+    Scenario("stats", "GET", "/v1/me/stats?weeks=52", signed_in_as="reader", store_bound=True),
 )
-
-# Response headers the baseline copies, so both apps put about the same bytes on the wire.
-COPIED_HEADERS = ("etag", "cache-control")
-
-
-@dataclass(frozen=True)
-class PreparedScenario:
-    """A scenario with every header resolved and the response both apps must give."""
-
-    name: str
-    method: str
-    target: str
-    headers: Mapping[str, str]
-    body: bytes | None
-    expected_status: int
-    expected_body: bytes
 
 
 def select_scenarios(names: Iterable[str]) -> tuple[Scenario, ...]:
@@ -70,80 +108,29 @@ def select_scenarios(names: Iterable[str]) -> tuple[Scenario, ...]:
     return tuple(scenario for scenario in SCENARIOS if not wanted or scenario.name in wanted)
 
 
-def _send(client: httpx.Client, scenario: Scenario, headers: Mapping[str, str]) -> httpx.Response:
-    return client.request(scenario.method, scenario.target, headers=headers, content=scenario.body)
+@dataclass(frozen=True)
+class PreparedScenario:
+    """A scenario with every header resolved and the response both apps must give.
 
+    With ``unique_header`` set, UNIQUE_MARKER in the body and in that header's value stands
+    for a token the load generator makes new on every request; ``expected_body`` is then
+    None (every answer differs) and only the status is checked.
+    """
 
-def _capture(client: httpx.Client, scenario: Scenario) -> tuple[PreparedScenario, CannedResponse]:
-    """Ask the service once; return the resolved request and the response to replay."""
-    if scenario.baseline_route != "canned":
-        raise BenchError(f"{scenario.name}: no baseline route {scenario.baseline_route!r} yet")
-    original = _send(client, scenario, scenario.headers)
-    if not original.is_success:
-        raise BenchError(f"{scenario.name}: service answered {original.status_code}")
-    headers = dict(scenario.headers)
-    if scenario.revalidate:
-        etag = original.headers.get("etag")
-        if etag is None:
-            raise BenchError(f"{scenario.name}: service sent no ETag for {scenario.target}")
-        headers["If-None-Match"] = etag
-    answer = _send(client, scenario, headers) if scenario.revalidate else original
-    if answer.status_code != scenario.expected_status:
-        raise BenchError(
-            f"{scenario.name}: service answered {answer.status_code}, "
-            f"expected {scenario.expected_status}"
-        )
-    url = urlsplit(scenario.target)
-    canned = CannedResponse(
-        method=scenario.method,
-        path=url.path,
-        query=url.query,
-        status=original.status_code,
-        media_type=original.headers.get("content-type", "application/json"),
-        headers={
-            name: original.headers[name] for name in COPIED_HEADERS if name in original.headers
-        },
-        body=original.content,
-    )
-    prepared = PreparedScenario(
-        name=scenario.name,
-        method=scenario.method,
-        target=scenario.target,
-        headers=headers,
-        body=scenario.body,
-        expected_status=scenario.expected_status,
-        expected_body=answer.content,
-    )
-    return prepared, canned
+    name: str
+    method: str
+    target: str
+    headers: Mapping[str, str]
+    body: bytes | None
+    expected_status: int
+    expected_body: bytes | None
+    unique_header: str | None = None
 
-
-def prepare_scenarios(
-    service_url: str, scenarios: Iterable[Scenario]
-) -> tuple[list[PreparedScenario], list[CannedResponse]]:
-    """Resolve each scenario against the running service and collect what the baseline replays."""
-    prepared: list[PreparedScenario] = []
-    canned_by_request: dict[tuple[str, str, str], CannedResponse] = {}
-    with httpx.Client(base_url=service_url, timeout=30) as client:
-        for scenario in scenarios:
-            request, canned = _capture(client, scenario)
-            prepared.append(request)
-            canned_by_request[canned.method, canned.path, canned.query] = canned
-    return prepared, list(canned_by_request.values())
-
-
-def check_same_answers(base_url: str, app_name: str, scenarios: Iterable[PreparedScenario]) -> None:
-    """Fail unless the app at ``base_url`` gives each scenario's expected status and bytes."""
-    with httpx.Client(base_url=base_url, timeout=30) as client:
-        for scenario in scenarios:
-            response = client.request(
-                scenario.method, scenario.target, headers=scenario.headers, content=scenario.body
-            )
-            if (response.status_code, response.content) != (
-                scenario.expected_status,
-                scenario.expected_body,
-            ):
-                raise BenchError(
-                    f"{scenario.name}: {app_name} answered {response.status_code} with "
-                    f"{len(response.content)} bytes, expected {scenario.expected_status} with "
-                    f"{len(scenario.expected_body)} bytes"
-                )
+    def request_for(self, unique: str) -> tuple[dict[str, str], bytes | None]:
+        """Headers and body of one request, UNIQUE_MARKER replaced by ``unique``."""
+        headers = dict(self.headers)
+        if self.unique_header is None:
+            return headers, self.body
+        headers[self.unique_header] = headers[self.unique_header].replace(UNIQUE_MARKER, unique)
+        body = self.body.replace(UNIQUE_MARKER.encode(), unique.encode()) if self.body else None
+        return headers, body

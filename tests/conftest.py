@@ -9,6 +9,7 @@ other's rows.
 import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def _requested_urls(tmp_root: Path) -> list[str]:
+def requested_database_urls(tmp_root: Path) -> list[str]:
     configured = os.environ.get("BACKFIT_TEST_DATABASE_URLS", "")
     urls = [normalise_database_url(url.strip()) for url in configured.split(",") if url.strip()]
     return urls or [f"sqlite+aiosqlite:///{tmp_root / 'backfit-test.db'}"]
@@ -74,13 +75,15 @@ def seed(url: str) -> None:
 
 
 def database_ids() -> list[str]:
-    return [url.split(":")[0].split("+")[0] for url in _requested_urls(Path("/unused"))]
+    return [url.split(":")[0].split("+")[0] for url in requested_database_urls(Path("/unused"))]
 
 
 @pytest.fixture(scope="session", params=database_ids())
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated, seeded database (one per configured store)."""
-    urls = dict(zip(database_ids(), _requested_urls(tmp_path_factory.mktemp("db")), strict=True))
+    urls = dict(
+        zip(database_ids(), requested_database_urls(tmp_path_factory.mktemp("db")), strict=True)
+    )
     url = urls[request.param]
     reset_database(url)
     migrate(url)
@@ -143,14 +146,14 @@ async def client(
         yield client
 
 
-@pytest.fixture
-def scratch_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """An empty database of the same store, for tests that migrate or serve on their own."""
+@contextmanager
+def scratch_database(database_url: str, directory: Path, name: str) -> Iterator[str]:
+    """An empty database of the same store as ``database_url``, dropped afterwards."""
     if database_url.startswith("sqlite"):
-        yield f"sqlite+aiosqlite:///{tmp_path / 'scratch.db'}"
+        yield f"sqlite+aiosqlite:///{directory / f'{name}.db'}"
         return
-    base, _, name = database_url.rpartition("/")
-    scratch = f"{name}_scratch"
+    base, _, database = database_url.rpartition("/")
+    scratch = f"{database}_{name}"
 
     async def recreate(drop_only: bool) -> None:
         engine = create_async_engine(database_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
@@ -161,5 +164,14 @@ def scratch_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
         await engine.dispose()
 
     asyncio.run(recreate(drop_only=False))
-    yield f"{base}/{scratch}"
-    asyncio.run(recreate(drop_only=True))
+    try:
+        yield f"{base}/{scratch}"
+    finally:
+        asyncio.run(recreate(drop_only=True))
+
+
+@pytest.fixture
+def scratch_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the store under test, for tests that migrate or serve on their own."""
+    with scratch_database(database_url, tmp_path, "scratch") as url:
+        yield url

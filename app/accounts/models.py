@@ -8,9 +8,9 @@ from pydantic import ConfigDict, StringConstraints
 from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
+from app.api_types import RESPONSE_SCHEMA, STRICT_BODY, PatchModel
 from app.db import UTCDateTime, utc_now
 from app.exercises.models import Token
-from app.patch import PatchModel
 
 ExperienceLevel = Literal["beginner", "intermediate", "advanced"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -39,6 +39,8 @@ PROFILE_EXAMPLE: JsonDict = {
 class TrainingProfile(SQLModel):
     """What the plan generator needs to know about a person."""
 
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     experience_level: ExperienceLevel = Field(default="beginner", sa_type=sa.String(16))
     equipment: list[Token] = Field(default_factory=list, max_length=20, sa_type=sa.JSON)
     available_days: list[Weekday] = Field(
@@ -61,7 +63,7 @@ class User(TrainingProfile, table=True):
 
 class RegisterRequest(SQLModel):
     model_config = ConfigDict(  # type: ignore[assignment]
-        extra="forbid",
+        **STRICT_BODY,
         json_schema_extra={
             "examples": [
                 {"email": "sam@example.com", "password": "correct horse 42", "display_name": "Sam"}
@@ -75,13 +77,15 @@ class RegisterRequest(SQLModel):
 
 
 class AccessToken(SQLModel):
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Seconds until the token expires.")
 
 
 class UserPublic(TrainingProfile):
-    model_config = ConfigDict(  # type: ignore[assignment]
+    model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {

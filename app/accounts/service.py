@@ -33,14 +33,6 @@ async def find_by_email(session: AsyncSession, *, email: str) -> User | None:
     return (await session.exec(select(User).where(User.email == email.strip().lower()))).first()
 
 
-async def authenticate(session: AsyncSession, *, email: str, password: str) -> User | None:
-    """The account when the password matches, else None (in the same time either way)."""
-    user = await find_by_email(session, email=email)
-    if not await verify_password(password, user.password_hash if user else None):
-        return None
-    return user
-
-
 async def sign_in(
     session: AsyncSession, *, email: str, password: str, client_address: str, settings: Settings
 ) -> AccessToken:
@@ -48,7 +40,12 @@ async def sign_in(
     email = email.strip().lower()[:254]
     now = utc_now()
     await refuse_if_throttled(session, email=email, client_address=client_address, now=now)
-    user = await authenticate(session, email=email, password=password)
+    user = await find_by_email(session, email=email)
+    # End the transaction before Argon2 runs: on SQLite a writing request's transaction
+    # holds the database's write lock, and other writers would queue behind the hashing.
+    await session.commit()
+    if not await verify_password(password, user.password_hash if user else None):
+        user = None
     if user is None or user.id is None:
         await record_login_failure(session, email=email, client_address=client_address, now=now)
         raise Unauthorized("Wrong email or password.")

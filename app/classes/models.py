@@ -7,6 +7,7 @@ from pydantic import ConfigDict
 from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
+from app.api_types import RESPONSE_SCHEMA, STRICT_BODY
 from app.exercises.models import ExerciseRef, Slug, Token
 
 Difficulty = Literal["easy", "intermediate", "advanced"]
@@ -31,8 +32,23 @@ CLASS_EXAMPLE: JsonDict = {
     "blocks": [{"name": "Warm-up", "kind": "warm_up", "position": 1, "steps": [STEP_EXAMPLE]}],
 }
 
+CLASS_WRITE_EXAMPLE: JsonDict = {
+    **{key: value for key, value in CLASS_EXAMPLE.items() if key != "blocks"},
+    "slug": "desk-break",
+    "title": "Desk break",
+    "blocks": [
+        {
+            "name": "Move",
+            "kind": "main",
+            "steps": [{"exercise": "shoulder-rolls", "reps": 10, "sets": 1, "rest_seconds": 0}],
+        }
+    ],
+}
+
 
 class WorkoutClassBase(SQLModel):
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     title: str = Field(min_length=1, max_length=200)
     difficulty: Difficulty = Field(sa_type=sa.String(16))
     duration_minutes: int = Field(ge=1, le=600)
@@ -85,6 +101,8 @@ class ClassStep(SQLModel, table=True):
 class StepDose(SQLModel):
     """How much of an exercise a step asks for; null where the class gives no number."""
 
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     reps: int | None = Field(default=None, ge=1, le=1000)
     sets: int | None = Field(default=None, ge=1, le=100)
     rest_seconds: int | None = Field(default=None, ge=0, le=3600)
@@ -92,13 +110,15 @@ class StepDose(SQLModel):
 
 
 class StepPublic(StepDose):
-    model_config = ConfigDict(json_schema_extra={"examples": [STEP_EXAMPLE]})  # type: ignore[assignment]
+    model_config = ConfigDict(json_schema_extra={"examples": [STEP_EXAMPLE]})
 
     position: int
     exercise: ExerciseRef
 
 
 class BlockPublic(SQLModel):
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     name: str
     kind: BlockKind
     position: int
@@ -106,20 +126,20 @@ class BlockPublic(SQLModel):
 
 
 class WorkoutClassPublic(WorkoutClassBase):
-    model_config = ConfigDict(json_schema_extra={"examples": [CLASS_EXAMPLE]})  # type: ignore[assignment]
+    model_config = ConfigDict(json_schema_extra={"examples": [CLASS_EXAMPLE]})
 
     slug: Slug
     blocks: list[BlockPublic]
 
 
 class StepWrite(StepDose):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(**STRICT_BODY)
 
     exercise: Slug = Field(description="Slug of the exercise this step uses.")
 
 
 class BlockWrite(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(**STRICT_BODY)  # type: ignore[assignment]
 
     name: str = Field(min_length=1, max_length=120)
     kind: BlockKind
@@ -129,7 +149,7 @@ class BlockWrite(SQLModel):
 class WorkoutClassWrite(WorkoutClassBase):
     """A whole class as an admin writes it (POST creates, PUT replaces)."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(**STRICT_BODY, json_schema_extra={"examples": [CLASS_WRITE_EXAMPLE]})
 
     slug: Slug
     blocks: list[BlockWrite] = Field(min_length=1, max_length=20)

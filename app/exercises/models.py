@@ -7,7 +7,7 @@ from pydantic import ConfigDict, StringConstraints
 from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
-from app.patch import PatchModel
+from app.api_types import RESPONSE_SCHEMA, STRICT_BODY, PatchModel
 
 Category = Literal["strength", "mobility", "stretch", "core", "cardio"]
 Measure = Literal["reps", "time"]
@@ -31,6 +31,8 @@ EXERCISE_EXAMPLE: JsonDict = {
 
 
 class ExerciseBase(SQLModel):
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     name: str = Field(min_length=1, max_length=120)
     aliases: list[Alias] = Field(default_factory=list, max_length=20, sa_type=sa.JSON)
     category: Category = Field(sa_type=sa.String(16))
@@ -47,12 +49,16 @@ class Exercise(ExerciseBase, table=True):
 
 
 class ExerciseCreate(ExerciseBase):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXERCISE_EXAMPLE]})  # type: ignore[assignment]
+    model_config = ConfigDict(**STRICT_BODY, json_schema_extra={"examples": [EXERCISE_EXAMPLE]})
 
     slug: Slug
 
 
 class ExerciseUpdate(PatchModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"featured": True, "aliases": ["Barbell row"]}]}
+    )
+
     name: str | None = Field(default=None, min_length=1, max_length=120)
     aliases: list[Alias] | None = Field(default=None, max_length=20)
     category: Category | None = None
@@ -64,7 +70,7 @@ class ExerciseUpdate(PatchModel):
 
 
 class ExercisePublic(ExerciseBase):
-    model_config = ConfigDict(json_schema_extra={"examples": [EXERCISE_EXAMPLE]})  # type: ignore[assignment]
+    model_config = ConfigDict(json_schema_extra={"examples": [EXERCISE_EXAMPLE]})
 
     slug: Slug
 
@@ -75,6 +81,8 @@ class ExerciseDetail(ExercisePublic):
 
 class ExerciseRef(SQLModel):
     """How a class step names its exercise."""
+
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
 
     slug: Slug
     name: str

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from app.db import DbSession
 from app.errors import AppError, problem_responses
-from app.migrations_state import head_revision
+from app.migrations_state import head_revision, is_behind_head
 
 ALEMBIC_VERSION = table("alembic_version", column("version_num"))
 
@@ -29,6 +29,9 @@ class Readiness(BaseModel):
 class NotReady(AppError):
     status = 503  # type: ignore[assignment]
     problem = "not-ready"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"Retry-After": "5"})
 
 
 @router.get("/healthz", response_model=Liveness, operation_id="getLiveness")
@@ -51,8 +54,10 @@ async def readiness(session: DbSession) -> Readiness:
         raise NotReady(
             f"The database is not reachable or not migrated ({type(error).__name__})."
         ) from error
-    if current != head_revision():
+    if current is None or is_behind_head(current):
         raise NotReady(
             f"The database is at migration {current}; this code needs {head_revision()}."
         )
+    # A revision this code does not know is newer: during a rolling upgrade the new release
+    # has migrated (additively) and this one keeps serving until it is replaced.
     return Readiness(migration=current)

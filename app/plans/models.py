@@ -9,6 +9,7 @@ from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
 from app.accounts.models import TrainingProfile
+from app.api_types import RESPONSE_SCHEMA, STRICT_BODY, IsoDate
 from app.classes.models import Difficulty
 from app.db import UTCDateTime, utc_now
 from app.workouts.models import Advisory
@@ -76,6 +77,8 @@ class PlannedSession(SQLModel, table=True):
 
 
 class PlannedClass(SQLModel):
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     slug: str
     title: str
     difficulty: Difficulty
@@ -83,6 +86,8 @@ class PlannedClass(SQLModel):
 
 
 class PlannedSessionPreview(SQLModel):
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     date: date
     # "class" is a Python keyword: the field has another name and is written as "class".
     planned_class: PlannedClass = Field(serialization_alias="class")
@@ -95,6 +100,8 @@ class PlannedSessionPublic(PlannedSessionPreview):
 
 
 class PlanPreview(SQLModel):
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     week_start: date
     experience_level: str
     sessions_per_week: int
@@ -103,7 +110,7 @@ class PlanPreview(SQLModel):
 
 
 class PlanPublic(PlanPreview):
-    model_config = ConfigDict(json_schema_extra={"examples": [PLAN_EXAMPLE]})  # type: ignore[assignment]
+    model_config = ConfigDict(json_schema_extra={"examples": [PLAN_EXAMPLE]})
 
     id: int
     sessions: list[PlannedSessionPublic]  # type: ignore[assignment]
@@ -112,8 +119,8 @@ class PlanPublic(PlanPreview):
 class PlanPreviewRequest(TrainingProfile):
     """A profile and a week: everything a plan needs, without an account."""
 
-    model_config = ConfigDict(  # type: ignore[assignment]
-        extra="forbid",
+    model_config = ConfigDict(
+        **STRICT_BODY,
         json_schema_extra={
             "examples": [
                 {
@@ -128,7 +135,7 @@ class PlanPreviewRequest(TrainingProfile):
         },
     )
 
-    week_start: date = Field(description="The Monday the week starts on.")
+    week_start: IsoDate = Field(description="The Monday the week starts on.")
     sessions_per_week: int | None = Field(
         default=None, description="Back sessions this week; defaults to the level's usual count."
     )
@@ -136,36 +143,44 @@ class PlanPreviewRequest(TrainingProfile):
 
 class PlanCreate(SQLModel):
     model_config = ConfigDict(  # type: ignore[assignment]
-        extra="forbid",
+        **STRICT_BODY,
         json_schema_extra={"examples": [{"week_start": "2026-11-23", "sessions_per_week": 3}]},
     )
 
-    week_start: date = Field(description="The Monday the week starts on.")
+    week_start: IsoDate = Field(description="The Monday the week starts on.")
     sessions_per_week: int | None = Field(
         default=None, description="Back sessions this week; defaults to the level's usual count."
     )
 
 
 class ReplanRequest(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(
+        **STRICT_BODY, json_schema_extra={"examples": [{"today": "2026-11-25"}]}
+    )  # type: ignore[assignment]
 
-    today: date | None = Field(
+    today: IsoDate | None = Field(
         default=None,
         description="Your local date; sessions before it count as past. Defaults to today (UTC).",
     )
 
 
 class SessionMove(SQLModel):
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     session_id: int
     from_date: date
     to_date: date
 
 
 class ReplanResult(SQLModel):
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     plan: PlanPublic
     moved: list[SessionMove] = Field(description="Sessions placed on a new date.")
     missed: list[int] = Field(description="Ids of sessions that became missed in this replan.")
 
 
 class CalendarFeed(SQLModel):
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     url: str = Field(description="A secret iCalendar feed of all your plans; keep it private.")

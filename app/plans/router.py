@@ -43,7 +43,19 @@ async def preview_plan(session: DbSession, body: PlanPreviewRequest) -> PlanPrev
     status_code=201,
     response_model=PlanPublic,
     operation_id="createPlan",
-    responses=problem_responses(401, 409, 413, 422),
+    responses={
+        201: {
+            "links": {
+                name: {"operationId": operation, "parameters": {"plan_id": "$response.body#/id"}}
+                for name, operation in [
+                    ("GetPlan", "getPlan"),
+                    ("GetPlanCalendar", "getPlanCalendar"),
+                    ("ReplanPlan", "replanPlan"),
+                ]
+            }
+        },
+        **problem_responses(401, 409, 413, 422),
+    },
 )
 async def create_plan(
     session: DbSession,

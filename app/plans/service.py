@@ -12,6 +12,7 @@ from app.accounts.models import TrainingProfile, User
 from app.classes.models import WorkoutClass
 from app.db import utc_now
 from app.errors import Conflict, NotFound, PlanRuleViolation
+from app.metrics import PLANS_GENERATED
 from app.pagination import MalformedCursor, Page, decode_cursor, encode_cursor
 from app.plans.generator import (
     ClassOption,
@@ -107,6 +108,7 @@ async def preview_plan(session: AsyncSession, *, request: PlanPreviewRequest) ->
     """A plan for an anonymous profile with no history; nothing is stored."""
     catalog = await load_catalog(session)
     draft = _draft(request, catalog, request.week_start, request.sessions_per_week, History())
+    PLANS_GENERATED.labels("preview").inc()
     return PlanPreview(
         week_start=draft.week_start,
         experience_level=draft.experience_level,
@@ -183,6 +185,7 @@ async def create_plan(
         session, user_id=user.id, week_start=request.week_start, now=utc_now()
     )
     draft = _draft(user, catalog, request.week_start, request.sessions_per_week, history)
+    PLANS_GENERATED.labels("saved").inc()
     if existing is not None:
         await session.exec(delete(Plan).where(col(Plan.id) == existing))
     plan = Plan(
@@ -281,6 +284,7 @@ async def replan(
         )
     except PlanRuleError as error:
         raise PlanRuleViolation(error.rule, error.detail) from error
+    PLANS_GENERATED.labels("replan").inc()
 
     moves, missed = [], []
     for row, new, status in zip(stored, after.sessions, after.statuses, strict=True):

@@ -1,18 +1,17 @@
 """Logged workouts: what someone did, when, how hard and whether it hurt."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, AwareDatetime, ConfigDict, StringConstraints
+from pydantic import ConfigDict, StringConstraints
 from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
+from app.api_types import MAX_ID, RESPONSE_SCHEMA, STRICT_BODY, UtcTimestamp
 from app.db import UTCDateTime, utc_now
 from app.exercises.models import Slug
 
-# Any offset is accepted and stored as UTC, so equal instants compare and replay as equal.
-UTCTimestamp = Annotated[AwareDatetime, AfterValidator(lambda moment: moment.astimezone(UTC))]
 IdempotencyKey = Annotated[
     str, StringConstraints(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$")
 ]
@@ -31,12 +30,14 @@ WORKOUT_EXAMPLE: JsonDict = {
 class Advisory(SQLModel):
     """Guidance attached to a response, with a stable machine-readable code."""
 
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     code: str
     message: str
 
 
 class SetLog(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(**RESPONSE_SCHEMA, **STRICT_BODY)  # type: ignore[assignment]
 
     reps: int | None = Field(default=None, ge=0, le=1000)
     weight_kg: float | None = Field(default=None, ge=0, le=1000)
@@ -44,13 +45,15 @@ class SetLog(SQLModel):
 
 
 class ExerciseLog(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(**RESPONSE_SCHEMA, **STRICT_BODY)  # type: ignore[assignment]
 
     exercise_slug: Slug
     sets: list[SetLog] = Field(min_length=1, max_length=50)
 
 
 class WorkoutBase(SQLModel):
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     completed_at: datetime = Field(sa_type=UTCDateTime)
     duration_minutes: int = Field(ge=1, le=24 * 60)
     rpe: int | None = Field(default=None, ge=1, le=10, description="Rate of perceived exertion.")
@@ -79,12 +82,15 @@ class Workout(WorkoutBase, table=True):
 
 
 class WorkoutCreate(WorkoutBase):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [WORKOUT_EXAMPLE]})  # type: ignore[assignment]
+    model_config = ConfigDict(**STRICT_BODY, json_schema_extra={"examples": [WORKOUT_EXAMPLE]})
 
-    completed_at: UTCTimestamp = Field(description="When it ended, RFC 3339 with an offset.")
+    completed_at: UtcTimestamp = Field(description="When it ended, RFC 3339 with an offset.")
     class_slug: Slug | None = None
     plan_session_id: int | None = Field(
-        default=None, ge=1, description="A planned session of yours that this workout completes."
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="A planned session of yours that this workout completes.",
     )
     exercises: list[ExerciseLog] = Field(default_factory=list, max_length=100)
 
@@ -99,6 +105,8 @@ class WorkoutPublic(WorkoutBase):
 
 
 class WeekStats(SQLModel):
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     week_start: date = Field(description="The Monday that starts the week (UTC).")
     planned: int
     completed: int
@@ -106,6 +114,8 @@ class WeekStats(SQLModel):
 
 
 class Stats(SQLModel):
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
     weeks: list[WeekStats]
     adherence: float | None = Field(
         description="Share of planned sessions done in these weeks; null when none was planned."

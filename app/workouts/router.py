@@ -3,9 +3,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
-from pydantic import AwareDatetime
 
 from app.accounts.deps import CurrentUser
+from app.api_types import ResourceId, UtcTimestamp
 from app.db import DbSession
 from app.errors import problem_responses
 from app.pagination import Page, PageCursor, PageLimit
@@ -20,7 +20,21 @@ router = APIRouter(prefix="/v1/me", tags=["workouts"])
     status_code=201,
     response_model=WorkoutPublic,
     operation_id="createWorkout",
-    responses=problem_responses(401, 404, 409, 413, 422, 503),
+    responses={
+        201: {
+            "links": {
+                "GetWorkout": {
+                    "operationId": "getWorkout",
+                    "parameters": {"workout_id": "$response.body#/id"},
+                },
+                "DeleteWorkout": {
+                    "operationId": "deleteWorkout",
+                    "parameters": {"workout_id": "$response.body#/id"},
+                },
+            }
+        },
+        **problem_responses(401, 404, 409, 413, 422, 503),
+    },
 )
 async def create_workout(
     session: DbSession,
@@ -52,11 +66,11 @@ async def list_workouts(
     limit: PageLimit = 20,
     cursor: PageCursor = None,
     completed_from: Annotated[
-        AwareDatetime | None,
+        UtcTimestamp | None,
         Query(alias="from", description="Only workouts completed at or after this time."),
     ] = None,
     completed_to: Annotated[
-        AwareDatetime | None,
+        UtcTimestamp | None,
         Query(alias="to", description="Only workouts completed before this time."),
     ] = None,
 ) -> Page[WorkoutPublic]:
@@ -78,7 +92,9 @@ async def list_workouts(
     operation_id="getWorkout",
     responses=problem_responses(401, 404, 422),
 )
-async def get_workout(session: DbSession, user: CurrentUser, workout_id: int) -> WorkoutPublic:
+async def get_workout(
+    session: DbSession, user: CurrentUser, workout_id: ResourceId
+) -> WorkoutPublic:
     """One of the signed-in user's workouts."""
     assert user.id is not None
     return await service.get_workout(session, user_id=user.id, workout_id=workout_id)
@@ -91,7 +107,7 @@ async def get_workout(session: DbSession, user: CurrentUser, workout_id: int) ->
     operation_id="deleteWorkout",
     responses=problem_responses(401, 404, 422),
 )
-async def delete_workout(session: DbSession, user: CurrentUser, workout_id: int) -> None:
+async def delete_workout(session: DbSession, user: CurrentUser, workout_id: ResourceId) -> None:
     """Delete one of the signed-in user's workouts."""
     assert user.id is not None
     await service.delete_workout(session, user_id=user.id, workout_id=workout_id)

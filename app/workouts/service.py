@@ -13,6 +13,7 @@ from app.classes.models import WorkoutClass
 from app.db import utc_now
 from app.errors import Conflict, NotFound, Unprocessable
 from app.exercises.models import Exercise
+from app.metrics import WORKOUTS_LOGGED
 from app.pagination import Page, decode_cursor, encode_cursor
 from app.plans.service import (
     complete_planned_session,
@@ -157,6 +158,7 @@ async def log_workout(
     )
     session.add(workout)
     await session.flush()
+    WORKOUTS_LOGGED.inc()
     public = _public(workout, draft.class_slug or await _class_slug(session, class_id))
     if idempotency_key is not None:
         record = await session.get(IdempotencyRecord, (user.id, idempotency_key))

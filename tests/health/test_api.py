@@ -2,9 +2,12 @@
 
 import pytest
 from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.config import Settings
 from app.main import create_app
+from app.migrations_state import head_revision
 
 pytestmark = pytest.mark.anyio
 
@@ -62,3 +65,16 @@ async def test_cors_only_for_configured_origins(client: AsyncClient) -> None:
     assert "access-control-allow-origin" not in refused.headers
     simple = await client.get("/v1/classes", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in simple.headers
+
+
+async def test_readiness_follows_the_migration_the_database_is_at(
+    client: AsyncClient, connection: AsyncConnection
+) -> None:
+    for revision, status in [("0001", 503), ("a-newer-release", 200), (head_revision(), 200)]:
+        await connection.execute(
+            text("UPDATE alembic_version SET version_num = :v"), {"v": revision}
+        )
+        response = await client.get("/readyz")
+        assert response.status_code == status, revision
+        if status == 503:
+            assert response.headers["retry-after"] == "5"

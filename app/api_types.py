@@ -1,0 +1,86 @@
+"""Shapes shared by every feature's API models: strict request bodies, dates only as text,
+ids in range, partial updates, and response schemas that say what is always present.
+
+Request bodies are validated strictly: JSON ``0`` is not ``false`` and ``"5"`` is not ``5``,
+so data that breaks the published schema is refused (422) instead of being guessed at.
+"""
+
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, ClassVar
+
+from fastapi import Path
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Strict,
+    model_validator,
+)
+from sqlmodel import SQLModel
+
+STRICT_BODY = ConfigDict(extra="forbid", strict=True)
+# A response field with a default is still always sent: mark it required in the OpenAPI
+# output schema, so generated clients do not make it optional.
+RESPONSE_SCHEMA = ConfigDict(json_schema_serialization_defaults_required=True)
+# Ids are database integers: anything larger can name nothing and would overflow the column.
+MAX_ID = 2**31 - 1
+
+
+_ISO_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _iso_text(value: Any) -> Any:
+    """Dates and times travel as ISO 8601 text: a number, even as text, is not a date."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE_PREFIX.match(value)):
+        return value
+    raise ValueError("expected an ISO 8601 date or date-time string")
+
+
+# Calendar arithmetic on plans and stats needs room on both sides of any date it is given.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+
+
+def _within_service_years(value: date) -> date:
+    moment = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DATE <= moment <= LATEST_DATE:
+        raise ValueError(f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
+    return value
+
+
+IsoDate = Annotated[
+    date, Strict(False), BeforeValidator(_iso_text), AfterValidator(_within_service_years)
+]
+# Any offset is accepted and kept as UTC, so equal instants compare and replay as equal.
+UtcTimestamp = Annotated[
+    AwareDatetime,
+    Strict(False),
+    BeforeValidator(_iso_text),
+    AfterValidator(_within_service_years),
+    AfterValidator(lambda moment: moment.astimezone(UTC)),
+]
+ResourceId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+class PatchModel(SQLModel):
+    """Base for PATCH bodies: unknown fields and explicit nulls are refused (422)."""
+
+    model_config = STRICT_BODY  # type: ignore[assignment]
+
+    # Fields for which null is a meaningful value ("no limit"), not a missing one.
+    nullable_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_explicit_nulls(cls, values: Any) -> Any:
+        if isinstance(values, dict):
+            nulls = sorted(
+                name
+                for name, value in values.items()
+                if value is None and name not in cls.nullable_fields
+            )
+            if nulls:
+                raise ValueError(f"null is not allowed for {', '.join(nulls)}")
+        return values

@@ -1,0 +1,65 @@
+"""How long the pure plan generator takes, alone, on the catalog the service seeded."""
+
+import asyncio
+import statistics
+import timeit
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import app.models  # noqa: F401  (every table, so the ORM can map the catalog's relations)
+from app.config import Settings
+from app.db import create_engine, create_sessionmaker
+from app.plans.generator import ClassOption, History, Profile, generate_plan
+from app.plans.service import load_catalog
+
+WEEK_START = date(2026, 11, 23)  # a Monday
+REPEATS = 7
+# Each level plans a different number of sessions; the history makes rotation and recovery
+# rules do their work, as they do for a signed-in user.
+PROFILES = {
+    "beginner": Profile("beginner", frozenset({"mat"})),
+    "intermediate": Profile("intermediate", frozenset({"mat"})),
+    "advanced": Profile("advanced", frozenset({"mat", "dumbbells", "stepper"})),
+}
+HISTORY = History(
+    previous_session_date=WEEK_START - timedelta(days=1),
+    recent_class_slugs=("revitalise-your-spine", "back-fit-workout"),
+    fully_completed_weeks=2,
+)
+
+
+@dataclass(frozen=True)
+class GeneratorTiming:
+    """Median time per ``generate_plan`` call, by experience level, in milliseconds."""
+
+    classes: int
+    milliseconds_by_level: dict[str, float]
+
+    @property
+    def slowest_milliseconds(self) -> float:
+        return max(self.milliseconds_by_level.values())
+
+
+async def _seeded_catalog(database_url: str) -> list[ClassOption]:
+    engine = create_engine(Settings(database_url=database_url))
+    try:
+        async with create_sessionmaker(engine)() as session:
+            return (await load_catalog(session)).options
+    finally:
+        await engine.dispose()
+
+
+def time_generator(database_url: str) -> GeneratorTiming:
+    """Time ``generate_plan`` for each level on the catalog in ``database_url``."""
+    catalog = asyncio.run(_seeded_catalog(database_url))
+    milliseconds: dict[str, float] = {}
+    for level, profile in PROFILES.items():
+
+        def plan_once(profile: Profile = profile) -> None:
+            generate_plan(profile=profile, catalog=catalog, week_start=WEEK_START, history=HISTORY)
+
+        timer = timeit.Timer(plan_once)
+        calls, _ = timer.autorange()
+        runs = timer.repeat(repeat=REPEATS, number=calls)
+        milliseconds[level] = statistics.median(runs) / calls * 1000
+    return GeneratorTiming(len(catalog), milliseconds)
