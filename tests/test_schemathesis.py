@@ -7,8 +7,8 @@ declared, with the right media type and body schema; no input may produce a 500.
 
 import tempfile
 from collections.abc import Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
