@@ -32,6 +32,7 @@ CLASS_IDS_QUERY = "SELECT slug, id FROM workout_class"
 # As many connections per worker as the service's pool (BACKFIT_DATABASE_POOL_SIZE default).
 POSTGRES_POOL_SIZE = 10
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SET_FIELDS = ("reps", "weight_kg", "seconds")
 
 
 class WorkoutStore(Protocol):
@@ -122,7 +123,16 @@ class RawWorkoutInsertRoute:
         completed_at = datetime.fromisoformat(draft["completed_at"]).astimezone(UTC)
         created_at = datetime.now(UTC)
         class_slug = draft.get("class_slug")
-        exercises = draft.get("exercises", [])
+        # As the service answers them: every set with all its fields, null where not given.
+        exercises = [
+            {
+                "exercise_slug": logged["exercise_slug"],
+                "sets": [
+                    {field: done.get(field) for field in SET_FIELDS} for done in logged["sets"]
+                ],
+            }
+            for logged in draft.get("exercises", [])
+        ]
         row = (
             completed_at,
             draft["duration_minutes"],
@@ -131,7 +141,7 @@ class RawWorkoutInsertRoute:
             draft.get("notes"),
             self.spec.user_id,
             self.store.class_ids.get(class_slug) if class_slug else None,
-            json_text(exercises),
+            json_text(draft.get("exercises", [])),
             created_at,
             draft.get("plan_session_id"),
         )

@@ -55,19 +55,8 @@ def advisories_for(pain: int | None) -> list[Advisory]:
 
 
 def _public(workout: Workout, class_slug: str | None) -> WorkoutPublic:
-    assert workout.id is not None
-    return WorkoutPublic(
-        id=workout.id,
-        class_slug=class_slug,
-        plan_session_id=workout.plan_session_id,
-        completed_at=workout.completed_at,
-        duration_minutes=workout.duration_minutes,
-        rpe=workout.rpe,
-        pain=workout.pain,
-        notes=workout.notes,
-        exercises=[ExerciseLog.model_validate(item) for item in workout.exercises],
-        advisories=advisories_for(workout.pain),
-        created_at=workout.created_at,
+    return WorkoutPublic.model_validate(
+        workout, update={"class_slug": class_slug, "advisories": advisories_for(workout.pain)}
     )
 
 
@@ -145,16 +134,13 @@ async def log_workout(
         )
         # A workout that completes a planned session did that session's class unless told.
         class_id = class_id if class_id is not None else planned_class_id
-    workout = Workout(
-        user_id=user.id,
-        class_id=class_id,
-        completed_at=draft.completed_at,
-        duration_minutes=draft.duration_minutes,
-        rpe=draft.rpe,
-        pain=draft.pain,
-        notes=draft.notes,
-        plan_session_id=draft.plan_session_id,
-        exercises=[log.model_dump(exclude_none=True) for log in draft.exercises],
+    workout = Workout.model_validate(
+        draft.model_dump(exclude={"class_slug"}),
+        update={
+            "user_id": user.id,
+            "class_id": class_id,
+            "exercises": [log.model_dump(exclude_none=True) for log in draft.exercises],
+        },
     )
     session.add(workout)
     await session.flush()
