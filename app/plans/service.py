@@ -5,13 +5,13 @@ from datetime import date
 from typing import cast
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import case, col, delete, func, select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import TrainingProfile, User
 from app.classes.models import WorkoutClass
 from app.db import utc_now
-from app.errors import Conflict, NotFound, PlanRuleViolation
+from app.errors import Conflict, PlanRuleViolation
 from app.metrics import PLANS_GENERATED
 from app.pagination import MalformedCursor, Page, decode_cursor, encode_cursor
 from app.plans.generator import (
@@ -39,7 +39,7 @@ from app.plans.models import (
     SessionMove,
     SessionStatus,
 )
-from app.workouts.models import Advisory, Workout
+from app.workouts.models import Advisory
 
 
 class Catalog:
@@ -304,52 +304,3 @@ async def replan(
     session.add(plan)
     await session.flush()
     return ReplanResult(plan=await plan_public(session, plan), moved=moves, missed=missed)
-
-
-async def complete_planned_session(
-    session: AsyncSession, *, user_id: int, planned_session_id: int
-) -> int:
-    """Mark one of the user's planned sessions done and return its class id; else NotFound."""
-    planned = (
-        await session.exec(
-            select(PlannedSession)
-            .join(Plan, col(Plan.id) == PlannedSession.plan_id)
-            .where(PlannedSession.id == planned_session_id, Plan.user_id == user_id)
-        )
-    ).first()
-    if planned is None:
-        raise NotFound("planned session", planned_session_id)
-    if planned.status != "done":
-        planned.status = "done"
-        planned.sequence += 1
-        session.add(planned)
-    return planned.class_id
-
-
-async def reopen_planned_session(session: AsyncSession, *, planned_session_id: int) -> None:
-    """Back to planned once no logged workout completes the session any more."""
-    still_done = (
-        await session.exec(select(Workout.id).where(Workout.plan_session_id == planned_session_id))
-    ).first()
-    planned = await session.get(PlannedSession, planned_session_id)
-    if still_done is None and planned is not None and planned.status == "done":
-        planned.status = "planned"
-        planned.sequence += 1
-        session.add(planned)
-
-
-async def planned_per_week(
-    session: AsyncSession, *, user_id: int, first_week: date
-) -> dict[date, tuple[int, int]]:
-    """(planned, done) session counts per plan week from ``first_week`` on."""
-    rows = await session.exec(
-        select(
-            col(Plan.week_start),
-            func.count(),
-            func.sum(case((col(PlannedSession.status) == "done", 1), else_=0)),
-        )
-        .join(PlannedSession, col(PlannedSession.plan_id) == Plan.id)
-        .where(Plan.user_id == user_id, col(Plan.week_start) >= first_week)
-        .group_by(col(Plan.week_start))
-    )
-    return {week: (planned, done) for week, planned, done in rows}

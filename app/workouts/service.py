@@ -15,7 +15,7 @@ from app.errors import Conflict, NotFound, Unprocessable
 from app.exercises.models import Exercise
 from app.metrics import WORKOUTS_LOGGED
 from app.pagination import Page, decode_cursor, encode_cursor
-from app.plans.service import (
+from app.plans.sessions import (
     complete_planned_session,
     planned_per_week,
     reopen_planned_session,
