@@ -1,10 +1,8 @@
-"""Responses with an ETag that honour ``If-None-Match`` with 304."""
+"""Entity tags, and conditional GETs answered with 304."""
 
 import hashlib
 
-from fastapi import Request, Response
-
-JSON_MEDIA_TYPE = "application/json"
+CACHE_CONTROL = "public, max-age=0, must-revalidate"
 
 
 def entity_tag(body: bytes) -> str:
@@ -12,19 +10,9 @@ def entity_tag(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
-def matches_if_none_match(request: Request, etag: str) -> bool:
-    """True when the client already holds the representation tagged ``etag``."""
-    header = request.headers.get("if-none-match")
-    if header is None:
+def client_has_current(if_none_match: str | None, etag: str) -> bool:
+    """True when an ``If-None-Match`` header names ``etag`` (or ``*``)."""
+    if if_none_match is None:
         return False
-    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
     return "*" in candidates or etag in candidates
-
-
-def tagged_response(request: Request, body: bytes, *, max_age: int = 0) -> Response:
-    """``body`` as JSON with its ETag, or an empty 304 when the client's copy is current."""
-    etag = entity_tag(body)
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}, must-revalidate"}
-    if matches_if_none_match(request, etag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=JSON_MEDIA_TYPE, headers=headers)

@@ -8,7 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app.accounts.router import router as accounts_router
 from app.body_limit import BodySizeLimitMiddleware
-from app.catalog.cache import CatalogCache
+from app.catalog.cache import CatalogCache, CatalogFastPath
 from app.classes.router import router as classes_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
@@ -60,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.docs_enabled:
         install_docs(app, title=app.title, openapi_url="/openapi.json")
     install_error_handlers(app)
+    # Middleware added last runs first: request context, body limit, CORS, then the cache.
+    app.add_middleware(CatalogFastPath)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -3,41 +3,69 @@
 The catalog changes only on admin writes, which raise a version row in the database. Each
 process rereads that version at most once per ``version_check_seconds``, so a cached page
 costs no query at all and a write reaches every replica within that interval.
+
+A page is rendered by its route, which validates the request first; from then on
+``CatalogFastPath`` answers the same request before routing, from the stored bytes.
 """
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.catalog.service import catalog_version
-from app.etag import tagged_response
+from app.etag import CACHE_CONTROL, client_has_current, entity_tag
 
 RenderPage = Callable[[AsyncSession], Awaitable[BaseModel]]
+CATALOG_PATHS = ("/v1/exercises", "/v1/classes")
+JSON_MEDIA_TYPE = "application/json"
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """A rendered page, its entity tag, and the route that rendered it (for logs)."""
+
+    body: bytes
+    etag: str
+    route: Any
+
+    def response(self, if_none_match: str | None) -> Response:
+        """The page, or an empty 304 when the client's copy is current."""
+        headers = {"ETag": self.etag, "Cache-Control": CACHE_CONTROL}
+        if client_has_current(if_none_match, self.etag):
+            return Response(status_code=304, headers=headers)
+        return Response(self.body, media_type=JSON_MEDIA_TYPE, headers=headers)
+
+
+def page_key(scope: Scope) -> str:
+    return f"{scope['path']}?{scope['query_string'].decode('latin-1')}"
 
 
 class CatalogCache:
-    """Response bodies by request path and query, for one catalog version."""
+    """Rendered pages by request path and query, for one catalog version."""
 
     def __init__(self, *, version_check_seconds: float = 1.0, max_entries: int = 2048) -> None:
         self.version_check_seconds = version_check_seconds
         self.max_entries = max_entries
         self._version: int | None = None
         self._checked_at = float("-inf")
-        self._bodies: dict[str, bytes] = {}
+        self._pages: dict[str, CachedPage] = {}
 
-    async def _check_version(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async def refresh(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        """Reread the catalog version when the last check is old; a new one drops every page."""
         now = time.monotonic()
         if self._version is not None and now - self._checked_at < self.version_check_seconds:
             return
         async with sessionmaker() as session:
             version = await catalog_version(session)
         if version != self._version:
-            self._bodies.clear()
+            self._pages.clear()
             self._version = version
         self._checked_at = now
 
@@ -45,23 +73,58 @@ class CatalogCache:
         """Reread the version on the next request (this process just wrote the catalog)."""
         self._checked_at = float("-inf")
 
-    async def response(self, request: Request, render: RenderPage) -> Response:
-        """The cached body for this request, rendered once per catalog version.
+    def page(self, key: str) -> CachedPage | None:
+        return self._pages.get(key)
 
-        A database session is opened only to check the version or to render a miss, so a
-        cached page costs no connection at all.
+    async def response(self, request: Request, render: RenderPage) -> Response:
+        """The page for this request, rendered once per catalog version.
+
+        A database session is opened only to check the version or to render a miss.
         """
         sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-        await self._check_version(sessionmaker)
-        key = f"{request.scope['path']}?{request.scope['query_string'].decode('latin-1')}"
-        body = self._bodies.get(key)
-        if body is None:
+        await self.refresh(sessionmaker)
+        key = page_key(request.scope)
+        page = self._pages.get(key)
+        if page is None:
             async with sessionmaker() as session:
                 body = (await render(session)).model_dump_json().encode()
-            if len(self._bodies) >= self.max_entries:
-                self._bodies.clear()  # bounded memory; the hot pages come straight back
-            self._bodies[key] = body
-        return tagged_response(request, body)
+            page = CachedPage(body, entity_tag(body), request.scope.get("route"))
+            if len(self._pages) >= self.max_entries:
+                self._pages.clear()  # bounded memory; the hot pages come straight back
+            self._pages[key] = page
+        return page.response(request.headers.get("if-none-match"))
+
+
+class CatalogFastPath:
+    """Answers a catalog GET that was rendered before straight from the cache, unrouted."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "GET"
+            and scope["path"].startswith(CATALOG_PATHS)
+        ):
+            state = scope["app"].state
+            cache: CatalogCache = state.catalog_cache
+            try:
+                await cache.refresh(state.sessionmaker)
+            except Exception:
+                await self.app(scope, receive, send)
+                return
+            page = cache.page(page_key(scope))
+            if page is not None:
+                scope["route"] = page.route
+                if_none_match = next(
+                    (value.decode("latin-1") for name, value in scope["headers"]
+                     if name == b"if-none-match"),
+                    None,
+                )  # fmt: skip
+                await page.response(if_none_match)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 async def get_catalog_cache(request: Request) -> CatalogCache:

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import pytest
 from httpx import ASGITransport, AsyncClient
+from prometheus_client import REGISTRY
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -64,3 +65,27 @@ async def test_another_replica_sees_the_change_after_its_version_check(
         admin = auth_headers(await make_user(db_session, role="admin"), settings)
         await client.patch("/v1/exercises/dips", json={"name": "Parallel bar dips"}, headers=admin)
         assert (await replica.get("/v1/exercises/dips")).json()["name"] == "Parallel bar dips"
+
+
+async def test_pages_served_before_routing_keep_cors_logs_and_metrics(client: AsyncClient) -> None:
+    labels = {"method": "GET", "route": "/v1/exercises/{slug}", "status": "200"}
+    before = REGISTRY.get_sample_value("backfit_http_requests_total", labels) or 0.0
+    origin = {"Origin": "https://app.example"}
+    rendered = await client.get("/v1/exercises/plank", headers=origin)
+    cached = await client.get("/v1/exercises/plank", headers=origin)
+    assert cached.content == rendered.content
+    assert cached.headers["etag"] == rendered.headers["etag"]
+    assert cached.headers["access-control-allow-origin"] == "https://app.example"
+    assert cached.headers["x-request-id"] != rendered.headers["x-request-id"]
+    revalidated = await client.get(
+        "/v1/exercises/plank", headers={"If-None-Match": cached.headers["etag"]}
+    )
+    assert revalidated.status_code == 304
+    after = REGISTRY.get_sample_value("backfit_http_requests_total", labels) or 0.0
+    assert after == before + 2
+
+
+async def test_an_invalid_request_is_never_cached(client: AsyncClient) -> None:
+    for _ in range(2):
+        response = await client.get("/v1/exercises", params={"limit": 1000})
+        assert response.status_code == 422
