@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.catalog.service import catalog_version
+from app.catalog.service import all_classes, catalog_version
+from app.classes.models import WorkoutClass
 from app.etag import CACHE_CONTROL, client_has_current, entity_tag
 
 RenderPage = Callable[[AsyncSession], Awaitable[BaseModel]]
@@ -56,6 +57,7 @@ class CatalogCache:
         self._version: int | None = None
         self._checked_at = float("-inf")
         self._pages: dict[str, CachedPage] = {}
+        self._classes: tuple[WorkoutClass, ...] | None = None
 
     async def refresh(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         """Reread the catalog version when the last check is old; a new one drops every page."""
@@ -66,12 +68,23 @@ class CatalogCache:
             version = await catalog_version(session)
         if version != self._version:
             self._pages.clear()
+            self._classes = None
             self._version = version
         self._checked_at = now
 
     def expire(self) -> None:
         """Reread the version on the next request (this process just wrote the catalog)."""
         self._checked_at = float("-inf")
+
+    async def classes(
+        self, sessionmaker: async_sessionmaker[AsyncSession]
+    ) -> tuple[WorkoutClass, ...]:
+        """Every class (without blocks), as the plan generator chooses from them."""
+        await self.refresh(sessionmaker)
+        if self._classes is None:
+            async with sessionmaker() as session:
+                self._classes = await all_classes(session)
+        return self._classes
 
     def page(self, key: str) -> CachedPage | None:
         return self._pages.get(key)

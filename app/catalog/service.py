@@ -1,9 +1,10 @@
-"""Reading and raising the catalog version."""
+"""Reading and raising the catalog version; the class list plans choose from."""
 
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.catalog.models import CATALOG_VERSION_ROW, CatalogVersion
+from app.classes.models import WorkoutClass
 
 
 async def catalog_version(session: AsyncSession) -> int:
@@ -22,3 +23,8 @@ async def bump_catalog_version(session: AsyncSession) -> None:
         .where(col(CatalogVersion.id) == CATALOG_VERSION_ROW)
         .values(version=col(CatalogVersion.version) + 1)
     )
+
+
+async def all_classes(session: AsyncSession) -> tuple[WorkoutClass, ...]:
+    """Every class row, ordered by slug."""
+    return tuple(await session.exec(select(WorkoutClass).order_by(col(WorkoutClass.slug))))

@@ -1,15 +1,17 @@
-"""The plan a route works on, checked to belong to the signed-in user."""
+"""What plan routes work on: the caller's own plan, and the classes plans choose from."""
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlmodel import select
 
 from app.accounts.deps import CurrentUser
 from app.api_types import ResourceId
+from app.catalog.cache import CachedCatalog
 from app.db import DbSession
 from app.errors import NotFound
 from app.plans.models import Plan
+from app.plans.service import Catalog
 
 
 async def owned_plan(plan_id: ResourceId, user: CurrentUser, session: DbSession) -> Plan:
@@ -23,3 +25,11 @@ async def owned_plan(plan_id: ResourceId, user: CurrentUser, session: DbSession)
 
 
 OwnedPlan = Annotated[Plan, Depends(owned_plan)]
+
+
+async def plan_catalog(request: Request, cache: CachedCatalog) -> Catalog:
+    """The classes plans choose from, from the process's catalog cache."""
+    return Catalog(await cache.classes(request.app.state.sessionmaker))
+
+
+PlanCatalog = Annotated[Catalog, Depends(plan_catalog)]

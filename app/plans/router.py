@@ -9,7 +9,7 @@ from app.db import DbSession, utc_now
 from app.errors import NotFound, problem_responses
 from app.pagination import Page, PageCursor, PageLimit
 from app.plans import calendar, service
-from app.plans.deps import OwnedPlan
+from app.plans.deps import OwnedPlan, PlanCatalog
 from app.plans.models import (
     CalendarFeed,
     PlanCreate,
@@ -33,9 +33,9 @@ ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
     operation_id="previewPlan",
     responses=problem_responses(413, 422),
 )
-async def preview_plan(session: DbSession, body: PlanPreviewRequest) -> PlanPreview:
+async def preview_plan(catalog: PlanCatalog, body: PlanPreviewRequest) -> PlanPreview:
     """Generate a week's plan for a profile without an account; nothing is stored."""
-    return await service.preview_plan(session, request=body)
+    return service.preview_plan(request=body, catalog=catalog)
 
 
 @router.post(
@@ -60,13 +60,16 @@ async def preview_plan(session: DbSession, body: PlanPreviewRequest) -> PlanPrev
 async def create_plan(
     session: DbSession,
     user: CurrentUser,
+    catalog: PlanCatalog,
     body: PlanCreate,
     replace: Annotated[
         bool, Query(description="Generate again over an existing plan for that week.")
     ] = False,
 ) -> PlanPublic:
     """Generate and save your plan for a week from your profile and history."""
-    return await service.create_plan(session, user=user, request=body, replace=replace)
+    return await service.create_plan(
+        session, user=user, request=body, replace=replace, catalog=catalog
+    )
 
 
 @router.get(
@@ -113,10 +116,15 @@ async def get_plan(session: DbSession, plan: OwnedPlan) -> PlanPublic:
     responses=problem_responses(401, 404, 413, 422),
 )
 async def replan(
-    session: DbSession, user: CurrentUser, plan: OwnedPlan, body: ReplanRequest | None = None
+    session: DbSession,
+    user: CurrentUser,
+    plan: OwnedPlan,
+    catalog: PlanCatalog,
+    body: ReplanRequest | None = None,
 ) -> ReplanResult:
     """Mark past planned sessions missed and move the rest onto safe days still ahead."""
-    return await service.replan(session, user=user, plan=plan, today=body.today if body else None)
+    today = body.today if body else None
+    return await service.replan(session, user=user, plan=plan, today=today, catalog=catalog)
 
 
 def _feed_url(request: Request, token: str) -> str:

@@ -1,6 +1,6 @@
 """Plans: generated from profile, catalog and history; stored per week; replanned as weeks go."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import cast
 
@@ -45,7 +45,8 @@ from app.workouts.models import Advisory
 class Catalog:
     """The classes a plan can choose from, by slug and by id."""
 
-    def __init__(self, rows: Sequence[WorkoutClass]) -> None:
+    def __init__(self, rows: Iterable[WorkoutClass]) -> None:
+        rows = tuple(rows)
         self.options = [
             ClassOption(
                 slug=row.slug,
@@ -63,11 +64,6 @@ class Catalog:
 
     def planned_class(self, slug: str) -> PlannedClass:
         return PlannedClass.model_validate(self.by_slug[slug])
-
-
-async def load_catalog(session: AsyncSession) -> Catalog:
-    """Every class, without blocks: all the generator looks at."""
-    return Catalog(list(await session.exec(select(WorkoutClass))))
 
 
 def profile_of(profile: TrainingProfile) -> Profile:
@@ -104,9 +100,8 @@ def _advisories(draft: PlanDraft) -> list[Advisory]:
     return [Advisory(code=item.code, message=item.message) for item in draft.advisories]
 
 
-async def preview_plan(session: AsyncSession, *, request: PlanPreviewRequest) -> PlanPreview:
-    """A plan for an anonymous profile with no history; nothing is stored."""
-    catalog = await load_catalog(session)
+def preview_plan(*, request: PlanPreviewRequest, catalog: Catalog) -> PlanPreview:
+    """A plan for an anonymous profile with no history; nothing is stored or read."""
     draft = _draft(request, catalog, request.week_start, request.sessions_per_week, History())
     PLANS_GENERATED.labels("preview").inc()
     return PlanPreview(
@@ -166,7 +161,7 @@ async def plans_public(session: AsyncSession, plans: Sequence[Plan]) -> list[Pla
 
 
 async def create_plan(
-    session: AsyncSession, *, user: User, request: PlanCreate, replace: bool
+    session: AsyncSession, *, user: User, request: PlanCreate, replace: bool, catalog: Catalog
 ) -> PlanPublic:
     """Generate and store the user's plan for a week; one plan per week unless replacing."""
     assert user.id is not None
@@ -180,7 +175,6 @@ async def create_plan(
             f"You already have a plan for the week of {request.week_start} (id {existing}); "
             "send ?replace=true to generate it again."
         )
-    catalog = await load_catalog(session)
     history = await history_before(
         session, user_id=user.id, week_start=request.week_start, now=utc_now()
     )
@@ -252,13 +246,12 @@ async def _stored_sessions(session: AsyncSession, plan_id: int) -> list[PlannedS
 
 
 async def replan(
-    session: AsyncSession, *, user: User, plan: Plan, today: date | None
+    session: AsyncSession, *, user: User, plan: Plan, today: date | None, catalog: Catalog
 ) -> ReplanResult:
     """Mark past planned sessions missed and move the rest onto safe days still ahead."""
     assert user.id is not None
     assert plan.id is not None
     today = today or utc_now().date()
-    catalog = await load_catalog(session)
     stored = await _stored_sessions(session, plan.id)
     before = PlanDraft(
         week_start=plan.week_start,

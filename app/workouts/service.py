@@ -4,7 +4,7 @@ import hashlib
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, func, select, tuple_
+from sqlmodel import col, func, insert, select, tuple_
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
@@ -92,40 +92,28 @@ def request_fingerprint(draft: WorkoutCreate) -> str:
     return hashlib.sha256(draft.model_dump_json().encode()).hexdigest()
 
 
-async def _claim_key(
+async def _replay(
     session: AsyncSession, *, user_id: int, key: str, fingerprint: str
-) -> WorkoutPublic | None:
-    """Reserve ``key`` for this request; returns the stored response when it is a retry."""
-    try:
-        # On PostgreSQL a racing retry waits here until the first request commits or fails.
-        async with session.begin_nested():
-            session.add(IdempotencyRecord(user_id=user_id, key=key, request_hash=fingerprint))
-    except IntegrityError:
-        record = await session.get(IdempotencyRecord, (user_id, key), populate_existing=True)
-        if record is None:  # the first request failed and released the key: take it now
-            return await _claim_key(session, user_id=user_id, key=key, fingerprint=fingerprint)
-        if record.request_hash != fingerprint:
-            raise Unprocessable(
-                "This Idempotency-Key was used with a different body; use a new key."
-            ) from None
-        if record.response_body is None:
-            raise Conflict("A request with this Idempotency-Key is still in progress.") from None
-        return WorkoutPublic.model_validate_json(record.response_body)
-    return None
+) -> WorkoutPublic:
+    """The response stored for ``key``: a retry gets it again; another body is refused."""
+    record = await session.get(IdempotencyRecord, (user_id, key))
+    if record is None or record.response_body is None:
+        raise Conflict("A request with this Idempotency-Key is still in progress.")
+    if record.request_hash != fingerprint:
+        raise Unprocessable("This Idempotency-Key was used with a different body; use a new key.")
+    return WorkoutPublic.model_validate_json(record.response_body)
 
 
 async def log_workout(
     session: AsyncSession, *, user: User, draft: WorkoutCreate, idempotency_key: str | None
 ) -> WorkoutPublic:
-    """Store a completed workout; a retry with the same key replays the first response."""
+    """Store a completed workout; a retry with the same key replays the first response.
+
+    The key is stored last, with the response, in the same transaction as the workout: a
+    retry (or its racing twin, which PostgreSQL makes wait for the first to commit) fails
+    on the key, undoes its own work and answers with the stored response instead.
+    """
     assert user.id is not None
-    fingerprint = request_fingerprint(draft)
-    if idempotency_key is not None:
-        replay = await _claim_key(
-            session, user_id=user.id, key=idempotency_key, fingerprint=fingerprint
-        )
-        if replay is not None:
-            return replay
     await _check_exercises_exist(session, draft.exercises)
     class_id = await _class_id(session, draft.class_slug)
     if draft.plan_session_id is not None:
@@ -134,23 +122,48 @@ async def log_workout(
         )
         # A workout that completes a planned session did that session's class unless told.
         class_id = class_id if class_id is not None else planned_class_id
-    workout = Workout.model_validate(
-        draft.model_dump(exclude={"class_slug"}),
-        update={
-            "user_id": user.id,
-            "class_id": class_id,
-            "exercises": [log.model_dump(exclude_none=True) for log in draft.exercises],
-        },
+    created_at = utc_now()
+    stored = draft.model_dump(exclude={"class_slug", "exercises"})
+    workout_id = (
+        await session.exec(
+            insert(Workout)
+            .values(
+                **stored,
+                user_id=user.id,
+                class_id=class_id,
+                exercises=[log.model_dump(exclude_none=True) for log in draft.exercises],
+                created_at=created_at,
+            )
+            .returning(col(Workout.id))
+        )
+    ).scalar_one()
+    public = WorkoutPublic(
+        **stored,
+        id=workout_id,
+        class_slug=draft.class_slug or await _class_slug(session, class_id),
+        exercises=draft.exercises,
+        advisories=advisories_for(draft.pain),
+        created_at=created_at,
     )
-    session.add(workout)
-    await session.flush()
-    WORKOUTS_LOGGED.inc()
-    public = _public(workout, draft.class_slug or await _class_slug(session, class_id))
     if idempotency_key is not None:
-        record = await session.get(IdempotencyRecord, (user.id, idempotency_key))
-        assert record is not None
-        record.response_body = public.model_dump_json()
-        await session.flush()
+        fingerprint = request_fingerprint(draft)
+        try:
+            await session.exec(
+                insert(IdempotencyRecord).values(
+                    user_id=user.id,
+                    key=idempotency_key,
+                    request_hash=fingerprint,
+                    response_body=public.model_dump_json(),
+                    created_at=created_at,
+                )
+            )
+        except IntegrityError:
+            user_id = user.id  # read before the rollback expires the user
+            await session.rollback()
+            return await _replay(
+                session, user_id=user_id, key=idempotency_key, fingerprint=fingerprint
+            )
+    WORKOUTS_LOGGED.inc()
     return public
 
 

@@ -296,3 +296,22 @@ async def test_plans_of_others_are_404(
     assert linked.status_code == 404
     mine = (await client.get(f"/v1/me/plans/{plan['id']}", headers=user_headers)).json()
     assert mine["sessions"][0]["status"] == "planned"
+
+
+async def test_plans_choose_from_the_catalog_as_it_is_now(
+    client: AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    await refused(client, "fit", experience_level="beginner", equipment=[])
+    admin = auth_headers(await make_user(db_session, role="admin"), settings)
+    desk_break = {
+        "slug": "desk-break",
+        "title": "Desk break",
+        "difficulty": "easy",
+        "duration_minutes": 5,
+        "equipment": [],
+        "focus": ["mobility"],
+        "blocks": [{"name": "Move", "kind": "main", "steps": [{"exercise": "shoulder-rolls"}]}],
+    }
+    assert (await client.post("/v1/classes", json=desk_break, headers=admin)).status_code == 201
+    plan = await preview(client, experience_level="beginner", equipment=[])
+    assert class_slugs(plan) == ["desk-break"]
