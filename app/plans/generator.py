@@ -6,9 +6,9 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from itertools import combinations, pairwise
 
-WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from app.plans.days import WEEKDAYS, most_spread_days, safe_days
+
 LEVEL_FREQUENCIES: dict[str, tuple[int, ...]] = {
     "beginner": (1,),
     "intermediate": (2, 3),
@@ -191,7 +191,7 @@ def generate_plan(
     eligible = eligible_classes(profile, catalog, in_pain=in_pain)
     rotation = _rotation_order(eligible, history.recent_class_slugs)
     fixed = _previous_offsets(history, week_start)
-    days = _choose_days(_safe_days(profile.available_days, 0, fixed), count, fixed)
+    days = most_spread_days(safe_days(profile.available_days, 0, fixed), count, fixed)
     if len(days) < count:
         raise PlanRuleError("recovery", _recovery_detail(profile, count, fixed))
     week = _Week(week_start, level, count, profile, history, (*fixed, *days))
@@ -232,7 +232,7 @@ def replan_week(
         if statuses[i] == "planned" and plan.sessions[i].date >= today
     ]
     first = (today - plan.week_start).days
-    days = _choose_days(_safe_days(profile.available_days, first, fixed), len(pending), fixed)
+    days = most_spread_days(safe_days(profile.available_days, first, fixed), len(pending), fixed)
     placed = dict(zip(pending[: len(days)], days, strict=True))
     sessions, new_statuses = list(plan.sessions), list(statuses)
     for index, session in enumerate(plan.sessions):
@@ -369,37 +369,6 @@ def _check_day_names(available: frozenset[str]) -> None:
         )
 
 
-def _safe_days(available: frozenset[str], first: int, fixed: Sequence[int]) -> tuple[int, ...]:
-    """Available week offsets from `first` on with a rest day to every fixed session."""
-    return tuple(
-        offset
-        for offset in range(max(first, 0), 7)
-        if WEEKDAYS[offset] in available and all(abs(offset - other) >= 2 for other in fixed)
-    )
-
-
-def _choose_days(candidates: Sequence[int], count: int, fixed: Sequence[int]) -> tuple[int, ...]:
-    """The most evenly spread non-adjacent candidates: `count` of them, or as many as fit."""
-    for size in range(count, 0, -1):
-        options = [
-            days
-            for days in combinations(candidates, size)
-            if all(later - earlier >= 2 for earlier, later in pairwise(days))
-        ]
-        if options:
-            # Larger smallest gap first, then the next smallest, ...; then the earliest days.
-            return min(options, key=lambda days: ([-gap for gap in _gaps(days, fixed)], days))
-    return ()
-
-
-def _gaps(days: Sequence[int], fixed: Sequence[int]) -> list[int]:
-    """Gaps between all sessions plus the wrap-around gap of the repeating week, smallest first."""
-    timeline = sorted({*days, *fixed})
-    in_week = [offset for offset in timeline if 0 <= offset <= 6]
-    gaps = [later - earlier for earlier, later in pairwise(timeline)]
-    return sorted([*gaps, in_week[0] + 7 - in_week[-1]] if in_week else gaps)
-
-
 def _recovery_detail(profile: Profile, count: int, fixed: Sequence[int]) -> str:
     """Why `count` sessions do not fit the available days, and the way out."""
     have = ", ".join(day for day in WEEKDAYS if day in profile.available_days) or "no days"
@@ -410,7 +379,7 @@ def _recovery_detail(profile: Profile, count: int, fixed: Sequence[int]) -> str:
     detail = f"{_plural(count, 'session')} {verb} {need}; you have {have}."
     too_soon = [
         _DAY_NAMES[offset]
-        for offset in _safe_days(profile.available_days, 0, ())
+        for offset in safe_days(profile.available_days, 0, ())
         if any(abs(offset - other) < 2 for other in fixed)
     ]
     if too_soon:

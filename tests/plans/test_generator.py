@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.plans.days import WEEKDAYS
 from app.plans.generator import (
-    WEEKDAYS,
     ClassOption,
     History,
     PlanDraft,
