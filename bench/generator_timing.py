@@ -6,11 +6,13 @@ import timeit
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlmodel import select
+
 import app.models  # noqa: F401  (every table, so the ORM can map the catalog's relations)
+from app.classes.models import WorkoutClass
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.plans.generator import ClassOption, History, Profile, generate_plan
-from app.plans.service import load_catalog
 
 WEEK_START = date(2026, 11, 23)  # a Monday
 REPEATS = 7
@@ -41,10 +43,22 @@ class GeneratorTiming:
 
 
 async def _seeded_catalog(database_url: str) -> list[ClassOption]:
+    """Every class, as the generator sees it (what the service hands it, too)."""
     engine = create_engine(Settings(database_url=database_url))
     try:
         async with create_sessionmaker(engine)() as session:
-            return (await load_catalog(session)).options
+            rows = await session.exec(select(WorkoutClass).order_by(WorkoutClass.slug))
+            return [
+                ClassOption(
+                    slug=row.slug,
+                    title=row.title,
+                    difficulty=row.difficulty,
+                    duration_minutes=row.duration_minutes,
+                    equipment=frozenset(row.equipment),
+                    focus=frozenset(row.focus),
+                )
+                for row in rows
+            ]
     finally:
         await engine.dispose()
 

@@ -79,10 +79,13 @@ def scenario_verdicts(
     return verdicts
 
 
-def growth_verdict(probe: str, store: DatabaseKind, cost_ratio: float, sizes: str) -> Verdict:
+def growth_verdict(
+    probe: str, store: DatabaseKind, cost_ratio: float, size_labels: tuple[str, str]
+) -> Verdict:
     """The growth target for one probe: cost at the large size over the small one."""
+    small, large = size_labels
     return Verdict(
-        f"{probe} ({store}): cost {sizes} ≤ {MAX_GROWTH_COST_RATIO:g}{TIMES}",
+        f"{probe} ({store}): cost at {large} ≤ {MAX_GROWTH_COST_RATIO:g}{TIMES} cost at {small}",
         f"{cost_ratio:.2f}{TIMES}",
         cost_ratio <= MAX_GROWTH_COST_RATIO,
     )
