@@ -1,5 +1,6 @@
 """Typed settings read from the environment (prefix ``BACKFIT_``)."""
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -8,7 +9,12 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-0123456789"
+
+
+def _secret_for_development(database_url: str) -> str:
+    """A signing key for development and tests: the same for every worker on one database,
+    so tokens survive restarts, and never accepted in production (see the validator)."""
+    return hashlib.sha256(f"backfit-development:{database_url}".encode()).hexdigest()
 
 
 def normalise_database_url(url: str) -> str:
@@ -32,7 +38,8 @@ class Settings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'backfit.db'}"
     database_pool_size: int = Field(default=10, ge=1, le=200)
-    secret_key: str = DEVELOPMENT_SECRET_KEY
+    # Unset outside production: derived from the database URL (see _secret_for_development).
+    secret_key: str = ""
     access_token_minutes: int = Field(default=60, ge=1, le=60 * 24 * 30)
     cors_origins: Annotated[list[str], NoDecode] = []
     seed_dir: Path = PROJECT_ROOT / "seed"
@@ -59,13 +66,13 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _real_secret_in_production(self) -> "Settings":
         # A forgotten secret in production would let anyone mint tokens: refuse to start.
-        if self.env == "production" and (
-            self.secret_key == DEVELOPMENT_SECRET_KEY or len(self.secret_key) < 32
-        ):
+        if self.env == "production" and len(self.secret_key) < 32:
             raise ValueError(
                 "BACKFIT_SECRET_KEY must be set to a random value of at least 32 characters "
                 "when BACKFIT_ENV=production"
             )
+        if not self.secret_key:
+            self.secret_key = _secret_for_development(self.database_url)
         return self
 
     @property

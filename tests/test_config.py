@@ -40,3 +40,10 @@ def test_production_refuses_the_default_secret(monkeypatch: pytest.MonkeyPatch) 
         Settings()
     monkeypatch.setenv("BACKFIT_SECRET_KEY", "x" * 40)
     assert Settings().env == "production"
+
+
+def test_development_secret_is_stable_per_database_and_never_empty() -> None:
+    first = Settings(database_url="sqlite:///a.db").secret_key
+    assert first == Settings(database_url="sqlite:///a.db").secret_key
+    assert first != Settings(database_url="sqlite:///b.db").secret_key
+    assert len(first) >= 32

@@ -40,9 +40,14 @@ def counted_statements(connection: AsyncConnection) -> Iterator[list[str]]:
         event.remove(connection.sync_connection, "before_cursor_execute", record)
 
 
-async def grow(client: AsyncClient, db_session: AsyncSession, user: User, weeks: range) -> None:
+async def grow(
+    client: AsyncClient,
+    db_session: AsyncSession,
+    headers: dict[str, str],
+    user: User,
+    weeks: range,
+) -> None:
     """Give ``user`` a plan and a workout in each of ``weeks`` (counted from June 2026)."""
-    headers = auth_headers(user, Settings(env="test"))
     for week in weeks:
         monday = FIRST_MONDAY + timedelta(weeks=week)
         response = await client.post(
@@ -81,7 +86,7 @@ async def test_statements_per_request_do_not_grow(
     # One item a page, then every item on one page; a new query string also means a catalog
     # page is rendered, not served from the cache.
     for weeks, limit in ((range(1), 1), (range(1, 6), 20)):
-        await grow(client, db_session, user, weeks)
+        await grow(client, db_session, headers, user, weeks)
         separator = "&" if "?" in path else "?"
         with counted_statements(connection) as statements:
             response = await client.get(f"{path}{separator}limit={limit}", headers=headers)
@@ -103,7 +108,7 @@ async def test_plan_creation_reads_history_in_fixed_queries(
     assert (await client.post("/v1/me/plans", json=target, headers=headers)).status_code == 201
     counts = []
     for weeks in (range(1), range(1, 6)):
-        await grow(client, db_session, user, weeks)
+        await grow(client, db_session, headers, user, weeks)
         with counted_statements(connection) as statements:
             response = await client.post(
                 "/v1/me/plans", json=target, params={"replace": "true"}, headers=headers
