@@ -15,7 +15,10 @@ from pydantic import (
     AwareDatetime,
     BeforeValidator,
     ConfigDict,
+    PlainValidator,
     Strict,
+    TypeAdapter,
+    WithJsonSchema,
     model_validator,
 )
 from sqlmodel import SQLModel
@@ -44,8 +47,9 @@ LATEST_DATE = date(2099, 12, 31)
 
 
 def _within_service_years(value: date) -> date:
-    moment = value.date() if isinstance(value, datetime) else value
-    if not EARLIEST_DATE <= moment <= LATEST_DATE:
+    # A time counts by its UTC date and by the date it was written with: both must fit.
+    days = (value.date(), value.astimezone(UTC).date()) if isinstance(value, datetime) else (value,)
+    if not all(EARLIEST_DATE <= day <= LATEST_DATE for day in days):
         raise ValueError(f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
     return value
 
@@ -53,13 +57,31 @@ def _within_service_years(value: date) -> date:
 IsoDate = Annotated[
     date, Strict(False), BeforeValidator(_iso_text), AfterValidator(_within_service_years)
 ]
-# Any offset is accepted and kept as UTC, so equal instants compare and replay as equal.
-UtcTimestamp = Annotated[
-    AwareDatetime,
-    Strict(False),
-    BeforeValidator(_iso_text),
-    AfterValidator(_within_service_years),
-    AfterValidator(lambda moment: moment.astimezone(UTC)),
+# An instant with the offset the client wrote, which says which local day it meant.
+SentTimestamp = Annotated[
+    AwareDatetime, Strict(False), BeforeValidator(_iso_text), AfterValidator(_within_service_years)
+]
+
+
+_BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LOCAL_DAY: TypeAdapter[date] = TypeAdapter(IsoDate)
+_INSTANT: TypeAdapter[datetime] = TypeAdapter(SentTimestamp)
+
+
+def _day_or_instant(value: Any) -> date | datetime:
+    """A bare ISO date is a local day; anything else must be an RFC 3339 time with offset."""
+    if isinstance(value, str) and _BARE_DATE.match(value):
+        return _LOCAL_DAY.validate_python(value)
+    return _INSTANT.validate_python(value)
+
+
+# A history bound: a whole local day (``2026-11-23``) or an instant (``…T18:30:00+01:00``).
+DayOrInstant = Annotated[
+    date | datetime,
+    PlainValidator(_day_or_instant, json_schema_input_type=str),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
+    ),
 ]
 ResourceId = Annotated[int, Path(ge=1, le=MAX_ID)]
 

@@ -1,6 +1,10 @@
-"""Training weeks run Monday to Sunday (UTC); helpers in Python and in SQL."""
+"""Training weeks run Monday to Sunday on the user's calendar; helpers in Python and in SQL.
 
-from datetime import date, datetime, timedelta
+SQL groups by stored local dates, never by timestamps: a timestamp's week depends on the
+zone it is read in, and SQLite's date() rounds 23:59:59.9996 up into the next day.
+"""
+
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement
@@ -17,7 +21,7 @@ def monday_of(day: date) -> date:
 
 
 class week_start_of(FunctionElement[date]):
-    """SQL: the Monday (a date) starting the UTC week of a timestamp column."""
+    """SQL: the Monday (a date) starting the week of a date column."""
 
     type = Date()
     inherit_cache = True
@@ -36,13 +40,4 @@ def _sqlite_week_start(element: week_start_of, compiler: SQLCompiler, **kw: Any)
 @compiles(week_start_of, "postgresql")
 def _postgresql_week_start(element: week_start_of, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.clauses, **kw)
-    return f"CAST(date_trunc('week', {column} AT TIME ZONE 'UTC') AS DATE)"
-
-
-def as_date(value: date | datetime | str) -> date:
-    """A week-start value as a date (SQLite hands back text, PostgreSQL a date)."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
+    return f"CAST(date_trunc('week', CAST({column} AS TIMESTAMP)) AS DATE)"

@@ -39,7 +39,7 @@ PLANNED_SESSION_COLUMNS = (
 )  # fmt: skip
 WORKOUT_COLUMNS = (
     "completed_at", "duration_minutes", "rpe", "pain", "notes", "user_id", "class_id",
-    "exercises", "created_at", "plan_session_id",
+    "exercises", "created_at", "plan_session_id", "local_date",
 )  # fmt: skip
 
 EXERCISES = json_text([{"exercise_slug": "glute-bridge", "sets": [{"reps": 12}, {"reps": 10}]}])
@@ -148,7 +148,7 @@ class GrowthRows:
         return (
             completed, 20 + ordinal % 20, 5 + ordinal % 4, ordinal % 4, None, 1,
             self.class_ids[ordinal % len(self.class_ids)], EXERCISES,
-            completed + timedelta(minutes=5), session_id,
+            completed + timedelta(minutes=5), session_id, completed.date(),
         )  # fmt: skip
 
     def _background_workouts(self) -> Iterator[Row]:
@@ -164,6 +164,7 @@ class GrowthRows:
             yield (
                 completed, 10 + index % 25, 1 + index % 10, index % 7, None, 2 + draw(others),
                 class_ids[index % class_count], EXERCISES, completed + five_minutes, None,
+                completed.date(),
             )  # fmt: skip
 
     def workouts(self) -> Iterator[Row]:

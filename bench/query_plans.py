@@ -69,11 +69,14 @@ def _service_calls(inputs: HotQueryInputs) -> list[tuple[str, ServiceCall]]:
             "history page, deep keyset",
             lambda s: list_workouts(s, user_id=user_id, limit=20, cursor=inputs.deep_cursor),
         ),
-        ("stats, weeks=52", lambda s: weekly_stats(s, user_id=user_id, weeks=52)),
+        (
+            "stats, weeks=52",
+            lambda s: weekly_stats(s, user_id=user_id, time_zone="UTC", weeks=52, now=now),
+        ),
         (
             "history for plans",
             lambda s: history_before(
-                s, user_id=user_id, week_start=inputs.plan_week_start, now=now
+                s, user_id=user_id, week_start=inputs.plan_week_start, pain_until=now.date()
             ),
         ),
         (

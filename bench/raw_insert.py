@@ -16,18 +16,21 @@ import asyncpg  # type: ignore[import-untyped]  # no stubs in the project's dev 
 import orjson
 from fastapi import Request, Response
 
+from app.local_time import local_date_of, sent_offset_minutes
 from bench.baseline_spec import RawWorkoutInsert
 from bench.rows import json_text, postgres_dsn, sqlite_path, sqlite_value
 
 WORKOUT_COLUMNS = (
     "completed_at, duration_minutes, rpe, pain, notes, user_id, class_id, exercises, "
-    "created_at, plan_session_id"
+    "created_at, plan_session_id, utc_offset_minutes, local_date"
 )
 POSTGRES_INSERT = (
     f"INSERT INTO workout ({WORKOUT_COLUMNS}) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
 )
-SQLITE_INSERT = f"INSERT INTO workout ({WORKOUT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+SQLITE_INSERT = (
+    f"INSERT INTO workout ({WORKOUT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 CLASS_IDS_QUERY = "SELECT slug, id FROM workout_class"
 # As many connections per worker as the service's pool (BACKFIT_DATABASE_POOL_SIZE default).
 POSTGRES_POOL_SIZE = 10
@@ -120,7 +123,8 @@ class RawWorkoutInsertRoute:
     async def endpoint(self, request: Request) -> Response:
         assert self.store is not None, "the baseline's lifespan opens the store"
         draft = cast(dict[str, Any], orjson.loads(await request.body()))
-        completed_at = datetime.fromisoformat(draft["completed_at"]).astimezone(UTC)
+        sent_at = datetime.fromisoformat(draft["completed_at"])
+        completed_at = sent_at.astimezone(UTC)
         created_at = datetime.now(UTC)
         class_slug = draft.get("class_slug")
         # As the service answers them: every set with all its fields, null where not given.
@@ -144,6 +148,8 @@ class RawWorkoutInsertRoute:
             json_text(draft.get("exercises", [])),
             created_at,
             draft.get("plan_session_id"),
+            sent_offset_minutes(sent_at),
+            local_date_of(sent_at, "UTC"),
         )
         workout_id = await self.store.insert(row)
         answer = {

@@ -10,6 +10,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings, normalise_database_url
-from app.db import configure_sqlite, create_engine, create_sessionmaker
+from app.db import configure_sqlite, create_engine, create_sessionmaker, utc_now
 from app.main import create_app
 from app.migrations_state import alembic_config
 from app.seed import seed_catalog
@@ -135,13 +136,29 @@ def joined_sessions(connection: AsyncConnection) -> Callable[[], AsyncSession]:
     return joined_session
 
 
+class PinnableClock:
+    """The app's clock in a test: the real time unless the test pins ``now``."""
+
+    def __init__(self) -> None:
+        self.now: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.now or utc_now()
+
+
+@pytest.fixture
+def clock() -> PinnableClock:
+    return PinnableClock()
+
+
 @pytest.fixture
 async def client(
-    settings: Settings, joined_sessions: Callable[[], AsyncSession]
+    settings: Settings, joined_sessions: Callable[[], AsyncSession], clock: PinnableClock
 ) -> AsyncIterator[AsyncClient]:
-    """The real ASGI app over HTTP, inside the test's transaction."""
+    """The real ASGI app over HTTP, inside the test's transaction, on the test's clock."""
     app = create_app(settings)
     app.state.sessionmaker = joined_sessions
+    app.state.clock = clock
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         yield client
 

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.accounts.models import Role, User
 from app.accounts.security import issue_access_token, password_hash
 from app.config import Settings
+from app.local_time import local_date_of, sent_offset_minutes
 from app.workouts.models import Workout
 
 PASSWORD = "correct horse battery"
@@ -40,11 +41,13 @@ def auth_headers(user: User, settings: Settings) -> dict[str, str]:
 async def make_workout(
     db_session: AsyncSession, user: User, *, completed_at: datetime, **fields: Any
 ) -> Workout:
-    """A workout logged straight into the database (no HTTP)."""
+    """A workout logged straight into the database (no HTTP), dated as the API would."""
     assert user.id is not None
     workout = Workout(
         user_id=user.id,
         completed_at=completed_at,
+        utc_offset_minutes=sent_offset_minutes(completed_at),
+        local_date=local_date_of(completed_at, user.time_zone),
         duration_minutes=fields.pop("duration_minutes", 20),
         **fields,
     )

@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from app.api_types import RESPONSE_SCHEMA, STRICT_BODY, PatchModel
 from app.db import UTCDateTime, utc_now
 from app.exercises.models import Token
+from app.local_time import DEFAULT_TIME_ZONE, TimeZoneName
 
 ExperienceLevel = Literal["beginner", "intermediate", "advanced"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -33,6 +34,7 @@ PROFILE_EXAMPLE: JsonDict = {
     "available_days": ["mon", "wed", "fri", "sat"],
     "max_session_minutes": 30,
     "back_pain": False,
+    "time_zone": "Europe/London",
 }
 
 
@@ -48,6 +50,11 @@ class TrainingProfile(SQLModel):
     )
     max_session_minutes: int | None = Field(default=None, ge=5, le=600)
     back_pain: bool = False
+    time_zone: TimeZoneName = Field(
+        default=DEFAULT_TIME_ZONE,
+        sa_type=sa.String(64),
+        description="IANA time zone name: your days, weeks and today are counted in it.",
+    )
 
 
 class User(TrainingProfile, table=True):
@@ -119,6 +126,7 @@ class ProfileUpdate(PatchModel):
     available_days: list[Weekday] | None = Field(default=None, min_length=1, max_length=7)
     max_session_minutes: int | None = Field(default=None, ge=5, le=600)
     back_pain: bool | None = None
+    time_zone: TimeZoneName | None = None
 
 
 class LoginFailure(SQLModel, table=True):

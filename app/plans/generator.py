@@ -177,8 +177,12 @@ def generate_plan(
     week_start: dt.date,
     sessions_per_week: int | None = None,
     history: History = History(),
+    today: dt.date | None = None,
 ) -> PlanDraft:
-    """Schedule the week starting on Monday `week_start` under every plan rule."""
+    """Schedule the week starting on Monday `week_start` under every plan rule.
+
+    `today` is the user's local date: a week under way gets no session on a day already past.
+    """
     if week_start.weekday() != 0:
         day = _DAY_NAMES[week_start.weekday()]
         raise PlanRuleError(
@@ -191,9 +195,10 @@ def generate_plan(
     eligible = eligible_classes(profile, catalog, in_pain=in_pain)
     rotation = _rotation_order(eligible, history.recent_class_slugs)
     fixed = _previous_offsets(history, week_start)
-    days = most_spread_days(safe_days(profile.available_days, 0, fixed), count, fixed)
+    first = (first_day_to_plan(week_start, today) - week_start).days
+    days = most_spread_days(safe_days(profile.available_days, first, fixed), count, fixed)
     if len(days) < count:
-        raise PlanRuleError("recovery", _recovery_detail(profile, count, fixed))
+        raise PlanRuleError("recovery", _recovery_detail(profile, count, fixed, first))
     week = _Week(week_start, level, count, profile, history, (*fixed, *days))
     sessions = tuple(
         week.session(
@@ -208,6 +213,16 @@ def generate_plan(
             codes.append("ready-to-progress")
     advisories = tuple(Advisory(code, _ADVICE[code]) for code in codes)
     return PlanDraft(week_start, level, count, sessions, advisories)
+
+
+def first_day_to_plan(week_start: dt.date, today: dt.date | None) -> dt.date:
+    """The first day a new plan may use: today while its week is under way, else its Monday.
+
+    Past weeks stay plannable from their Monday, for people back-filling their log.
+    """
+    if today is not None and week_start <= today <= week_start + dt.timedelta(days=6):
+        return today
+    return week_start
 
 
 def replan_week(
@@ -369,7 +384,7 @@ def _check_day_names(available: frozenset[str]) -> None:
         )
 
 
-def _recovery_detail(profile: Profile, count: int, fixed: Sequence[int]) -> str:
+def _recovery_detail(profile: Profile, count: int, fixed: Sequence[int], first: int) -> str:
     """Why `count` sessions do not fit the available days, and the way out."""
     have = ", ".join(day for day in WEEKDAYS if day in profile.available_days) or "no days"
     need = (
@@ -384,6 +399,8 @@ def _recovery_detail(profile: Profile, count: int, fixed: Sequence[int]) -> str:
     ]
     if too_soon:
         detail += f" Too soon after your previous session: {', '.join(too_soon)}."
+    if first > 0:
+        detail += f" This week is under way: days before {_DAY_NAMES[first]} have passed."
     fewer = count > min(LEVEL_FREQUENCIES[profile.experience_level])
     return detail + (
         " Add available days or ask for fewer sessions." if fewer else " Add available days."

@@ -1,6 +1,6 @@
 """What the generator needs to know about a user's past: read from their plans and workouts."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,10 +16,6 @@ PAIN_LOOKBACK = timedelta(days=14)
 PAIN_THRESHOLD = 5
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
-
-
 def _fully_completed_weeks(week_start: date, sessions_by_week: dict[date, list[str]]) -> int:
     """Consecutive weeks just before ``week_start`` in which every planned session was done."""
     streak = 0
@@ -32,9 +28,14 @@ def _fully_completed_weeks(week_start: date, sessions_by_week: dict[date, list[s
 
 
 async def history_before(
-    session: AsyncSession, *, user_id: int, week_start: date, now: datetime
+    session: AsyncSession, *, user_id: int, week_start: date, pain_until: date
 ) -> History:
-    """The user's recent past as of the week starting ``week_start``."""
+    """The user's recent past as of the week starting ``week_start``.
+
+    Every day here is a local date: workouts count on the day they fell on for the user.
+    Pain counts in the 14 local days before ``pain_until`` (the first day being planned),
+    and on that day itself when a painful workout is already logged on it.
+    """
     window_start = week_start - timedelta(weeks=WEEKS_OF_HISTORY)
     recent_sessions = list(
         await session.exec(
@@ -54,12 +55,12 @@ async def history_before(
             .order_by(col(Plan.week_start).desc(), col(PlannedSession.position))
         )
     )
-    last_workout_at = (
+    last_workout_date = (
         await session.exec(
-            select(func.max(Workout.completed_at)).where(
+            select(func.max(Workout.local_date)).where(
                 Workout.user_id == user_id,
-                col(Workout.completed_at) >= _midnight(window_start),
-                col(Workout.completed_at) < _midnight(week_start),
+                col(Workout.local_date) >= window_start,
+                col(Workout.local_date) < week_start,
             )
         )
     ).one()
@@ -69,7 +70,8 @@ async def history_before(
             .where(
                 Workout.user_id == user_id,
                 col(Workout.pain) >= PAIN_THRESHOLD,
-                col(Workout.completed_at) >= now - PAIN_LOOKBACK,
+                col(Workout.local_date) >= pain_until - PAIN_LOOKBACK,
+                col(Workout.local_date) <= pain_until,
             )
             .limit(1)
         )
@@ -79,8 +81,8 @@ async def history_before(
     for plan_week, _, status, _ in recent_sessions:
         sessions_by_week.setdefault(plan_week, []).append(status)
     trained_dates = [day for _, day, status, _ in recent_sessions if status != "missed"]
-    if last_workout_at is not None:
-        trained_dates.append(last_workout_at.astimezone(UTC).date())
+    if last_workout_date is not None:
+        trained_dates.append(last_workout_date)
     return History(
         previous_session_date=max(trained_dates, default=None),
         recent_pain=recent_pain,

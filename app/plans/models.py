@@ -160,7 +160,8 @@ class ReplanRequest(SQLModel):
 
     today: IsoDate | None = Field(
         default=None,
-        description="Your local date; sessions before it count as past. Defaults to today (UTC).",
+        description="Your local date; sessions before it count as past. It must be today "
+        "somewhere on Earth; defaults to today in your profile's time zone.",
     )
 
 

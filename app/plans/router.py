@@ -5,8 +5,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from app.accounts.deps import CurrentUser
-from app.db import DbSession, utc_now
+from app.clock import Now
+from app.db import DbSession
 from app.errors import NotFound, problem_responses
+from app.local_time import local_today
 from app.pagination import Page, PageCursor, PageLimit
 from app.plans import calendar, service
 from app.plans.deps import OwnedPlan, PlanCatalog
@@ -33,9 +35,9 @@ ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
     operation_id="previewPlan",
     responses=problem_responses(413, 422),
 )
-async def preview_plan(catalog: PlanCatalog, body: PlanPreviewRequest) -> PlanPreview:
+async def preview_plan(catalog: PlanCatalog, now: Now, body: PlanPreviewRequest) -> PlanPreview:
     """Generate a week's plan for a profile without an account; nothing is stored."""
-    return service.preview_plan(request=body, catalog=catalog)
+    return service.preview_plan(request=body, catalog=catalog, now=now)
 
 
 @router.post(
@@ -61,6 +63,7 @@ async def create_plan(
     session: DbSession,
     user: CurrentUser,
     catalog: PlanCatalog,
+    now: Now,
     body: PlanCreate,
     replace: Annotated[
         bool, Query(description="Generate again over an existing plan for that week.")
@@ -68,7 +71,7 @@ async def create_plan(
 ) -> PlanPublic:
     """Generate and save your plan for a week from your profile and history."""
     return await service.create_plan(
-        session, user=user, request=body, replace=replace, catalog=catalog
+        session, user=user, request=body, replace=replace, catalog=catalog, now=now
     )
 
 
@@ -120,11 +123,14 @@ async def replan(
     user: CurrentUser,
     plan: OwnedPlan,
     catalog: PlanCatalog,
+    now: Now,
     body: ReplanRequest | None = None,
 ) -> ReplanResult:
     """Mark past planned sessions missed and move the rest onto safe days still ahead."""
     today = body.today if body else None
-    return await service.replan(session, user=user, plan=plan, today=today, catalog=catalog)
+    return await service.replan(
+        session, user=user, plan=plan, today=today, catalog=catalog, now=now
+    )
 
 
 def _feed_url(request: Request, token: str) -> str:
@@ -163,11 +169,13 @@ async def rotate_calendar_url(
     operation_id="getCalendarFeed",
     responses={**ICS_RESPONSE, **problem_responses(404, 422)},
 )
-async def calendar_feed(session: DbSession, token: str) -> Response:
+async def calendar_feed(session: DbSession, now: Now, token: str) -> Response:
     """Every recent plan of the URL's owner (no auth header: the URL is the secret)."""
     user = await calendar.user_by_calendar_token(session, token=token)
     if user is None or user.id is None:
         raise NotFound("calendar feed", "given", key_name="token")
-    plans = await calendar.feed_plans(session, user_id=user.id, today=utc_now().date())
+    plans = await calendar.feed_plans(
+        session, user_id=user.id, today=local_today(now, user.time_zone)
+    )
     body = await calendar.plans_calendar(session, plans, "Backfit back sessions")
     return Response(body, media_type=calendar.CALENDAR_MEDIA_TYPE)

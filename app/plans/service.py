@@ -1,7 +1,7 @@
 """Plans: generated from profile, catalog and history; stored per week; replanned as weeks go."""
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import cast
 
 from sqlalchemy.exc import IntegrityError
@@ -10,8 +10,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import TrainingProfile, User
 from app.classes.models import WorkoutClass
-from app.db import utc_now
-from app.errors import Conflict, PlanRuleViolation
+from app.errors import Conflict, PlanRuleViolation, Unprocessable
+from app.local_time import local_today, todays_on_earth
 from app.metrics import PLANS_GENERATED
 from app.pagination import MalformedCursor, Page, decode_cursor, encode_cursor
 from app.plans.generator import (
@@ -21,6 +21,7 @@ from app.plans.generator import (
     PlanRuleError,
     Profile,
     SessionDraft,
+    first_day_to_plan,
     generate_plan,
     replan_week,
 )
@@ -83,6 +84,7 @@ def _draft(
     week_start: date,
     sessions_per_week: int | None,
     history: History,
+    today: date,
 ) -> PlanDraft:
     try:
         return generate_plan(
@@ -91,6 +93,7 @@ def _draft(
             week_start=week_start,
             sessions_per_week=sessions_per_week,
             history=history,
+            today=today,
         )
     except PlanRuleError as error:
         raise PlanRuleViolation(error.rule, error.detail) from error
@@ -100,9 +103,12 @@ def _advisories(draft: PlanDraft) -> list[Advisory]:
     return [Advisory(code=item.code, message=item.message) for item in draft.advisories]
 
 
-def preview_plan(*, request: PlanPreviewRequest, catalog: Catalog) -> PlanPreview:
+def preview_plan(*, request: PlanPreviewRequest, catalog: Catalog, now: datetime) -> PlanPreview:
     """A plan for an anonymous profile with no history; nothing is stored or read."""
-    draft = _draft(request, catalog, request.week_start, request.sessions_per_week, History())
+    today = local_today(now, request.time_zone)
+    draft = _draft(
+        request, catalog, request.week_start, request.sessions_per_week, History(), today
+    )
     PLANS_GENERATED.labels("preview").inc()
     return PlanPreview(
         week_start=draft.week_start,
@@ -161,7 +167,13 @@ async def plans_public(session: AsyncSession, plans: Sequence[Plan]) -> list[Pla
 
 
 async def create_plan(
-    session: AsyncSession, *, user: User, request: PlanCreate, replace: bool, catalog: Catalog
+    session: AsyncSession,
+    *,
+    user: User,
+    request: PlanCreate,
+    replace: bool,
+    catalog: Catalog,
+    now: datetime,
 ) -> PlanPublic:
     """Generate and store the user's plan for a week; one plan per week unless replacing."""
     assert user.id is not None
@@ -175,10 +187,14 @@ async def create_plan(
             f"You already have a plan for the week of {request.week_start} (id {existing}); "
             "send ?replace=true to generate it again."
         )
+    today = local_today(now, user.time_zone)
     history = await history_before(
-        session, user_id=user.id, week_start=request.week_start, now=utc_now()
+        session,
+        user_id=user.id,
+        week_start=request.week_start,
+        pain_until=first_day_to_plan(request.week_start, today),
     )
-    draft = _draft(user, catalog, request.week_start, request.sessions_per_week, history)
+    draft = _draft(user, catalog, request.week_start, request.sessions_per_week, history, today)
     PLANS_GENERATED.labels("saved").inc()
     if existing is not None:
         await session.exec(delete(Plan).where(col(Plan.id) == existing))
@@ -245,13 +261,32 @@ async def _stored_sessions(session: AsyncSession, plan_id: int) -> list[PlannedS
     )
 
 
+def _checked_today(today: date | None, *, time_zone: str, now: datetime) -> date:
+    """The client's "today", which must be today somewhere on Earth; else the user's own."""
+    if today is None:
+        return local_today(now, time_zone)
+    earliest, latest = todays_on_earth(now)
+    if not earliest <= today <= latest:
+        raise Unprocessable(
+            f"today {today} is not today anywhere on Earth (that is {earliest} to {latest}): "
+            "send your local date, or leave today out to use your profile's time zone."
+        )
+    return today
+
+
 async def replan(
-    session: AsyncSession, *, user: User, plan: Plan, today: date | None, catalog: Catalog
+    session: AsyncSession,
+    *,
+    user: User,
+    plan: Plan,
+    today: date | None,
+    catalog: Catalog,
+    now: datetime,
 ) -> ReplanResult:
     """Mark past planned sessions missed and move the rest onto safe days still ahead."""
     assert user.id is not None
     assert plan.id is not None
-    today = today or utc_now().date()
+    today = _checked_today(today, time_zone=user.time_zone, now=now)
     stored = await _stored_sessions(session, plan.id)
     before = PlanDraft(
         week_start=plan.week_start,
@@ -264,7 +299,7 @@ async def replan(
         advisories=(),
     )
     history = await history_before(
-        session, user_id=user.id, week_start=plan.week_start, now=utc_now()
+        session, user_id=user.id, week_start=plan.week_start, pain_until=today
     )
     try:
         after = replan_week(
@@ -293,7 +328,7 @@ async def replan(
             row.sequence += 1
         row.scheduled_date, row.reasons, row.class_id = new.date, list(new.reasons), class_id
         row.status = cast(SessionStatus, status)
-    plan.updated_at = utc_now()
+    plan.updated_at = now
     session.add(plan)
     await session.flush()
     return ReplanResult(plan=await plan_public(session, plan), moved=moves, missed=missed)

@@ -8,7 +8,7 @@ from pydantic import ConfigDict, StringConstraints
 from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
-from app.api_types import MAX_ID, RESPONSE_SCHEMA, STRICT_BODY, UtcTimestamp
+from app.api_types import MAX_ID, RESPONSE_SCHEMA, STRICT_BODY, SentTimestamp
 from app.db import UTCDateTime, utc_now
 from app.exercises.models import Slug
 
@@ -62,7 +62,10 @@ class WorkoutBase(SQLModel):
 
 
 class Workout(WorkoutBase, table=True):
-    __table_args__ = (sa.Index(None, "user_id", "completed_at", "id"),)
+    __table_args__ = (
+        sa.Index(None, "user_id", "completed_at", "id"),
+        sa.Index(None, "user_id", "local_date"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(
@@ -79,12 +82,19 @@ class Workout(WorkoutBase, table=True):
     )
     exercises: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    # completed_at is stored as the UTC instant; these keep what the client meant by it:
+    # the offset it wrote (answered back as sent) and the day it fell on for the user.
+    utc_offset_minutes: int = 0
+    local_date: date
 
 
 class WorkoutCreate(WorkoutBase):
     model_config = ConfigDict(**STRICT_BODY, json_schema_extra={"examples": [WORKOUT_EXAMPLE]})
 
-    completed_at: UtcTimestamp = Field(description="When it ended, RFC 3339 with an offset.")
+    completed_at: SentTimestamp = Field(
+        description="When it ended, RFC 3339 with an offset; at most a few minutes ahead of "
+        "the server's clock. A UTC time (Z) counts on its date in your profile's time zone."
+    )
     class_slug: Slug | None = None
     plan_session_id: int | None = Field(
         default=None,
@@ -96,6 +106,8 @@ class WorkoutCreate(WorkoutBase):
 
 
 class WorkoutPublic(WorkoutBase):
+    completed_at: datetime = Field(description="When it ended, in the offset it was sent with.")
+    local_date: date = Field(description="The day it counts on, in your local time.")
     id: int
     class_slug: str | None
     plan_session_id: int | None
@@ -107,7 +119,7 @@ class WorkoutPublic(WorkoutBase):
 class WeekStats(SQLModel):
     model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
 
-    week_start: date = Field(description="The Monday that starts the week (UTC).")
+    week_start: date = Field(description="The Monday that starts the week, in your time zone.")
     planned: int
     completed: int
     minutes: int

@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 
 from app.accounts.deps import CurrentUser
-from app.api_types import ResourceId, UtcTimestamp
+from app.api_types import DayOrInstant, ResourceId
+from app.clock import Now
 from app.db import DbSession
 from app.errors import problem_responses
 from app.pagination import Page, PageCursor, PageLimit
@@ -39,6 +40,7 @@ router = APIRouter(prefix="/v1/me", tags=["workouts"])
 async def create_workout(
     session: DbSession,
     user: CurrentUser,
+    now: Now,
     body: WorkoutCreate,
     idempotency_key: Annotated[
         IdempotencyKey | None,
@@ -50,7 +52,7 @@ async def create_workout(
 ) -> WorkoutPublic:
     """Log a completed workout; pain of 5 or more adds see-physio and lighten-load advisories."""
     return await service.log_workout(
-        session, user=user, draft=body, idempotency_key=idempotency_key
+        session, user=user, draft=body, idempotency_key=idempotency_key, now=now
     )
 
 
@@ -66,12 +68,20 @@ async def list_workouts(
     limit: PageLimit = 20,
     cursor: PageCursor = None,
     completed_from: Annotated[
-        UtcTimestamp | None,
-        Query(alias="from", description="Only workouts completed at or after this time."),
+        DayOrInstant | None,
+        Query(
+            alias="from",
+            description="Only workouts from this local day on (a date), or completed at or "
+            "after this time (RFC 3339).",
+        ),
     ] = None,
     completed_to: Annotated[
-        UtcTimestamp | None,
-        Query(alias="to", description="Only workouts completed before this time."),
+        DayOrInstant | None,
+        Query(
+            alias="to",
+            description="Only workouts up to this local day, inclusive (a date), or completed "
+            "before this time (RFC 3339).",
+        ),
     ] = None,
 ) -> Page[WorkoutPublic]:
     """The signed-in user's workouts, newest first."""
@@ -122,10 +132,13 @@ async def delete_workout(session: DbSession, user: CurrentUser, workout_id: Reso
 async def read_stats(
     session: DbSession,
     user: CurrentUser,
+    now: Now,
     weeks: Annotated[
         int, Query(ge=1, le=104, description="How many weeks back, this one included.")
     ] = 12,
 ) -> Stats:
     """Planned and completed sessions and minutes per week, adherence, streak and totals."""
     assert user.id is not None
-    return await service.weekly_stats(session, user_id=user.id, weeks=weeks)
+    return await service.weekly_stats(
+        session, user_id=user.id, time_zone=user.time_zone, weeks=weeks, now=now
+    )

@@ -1,7 +1,7 @@
 """Logging workouts (idempotently), reading them back, and the stats built on them."""
 
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, insert, select, tuple_
@@ -13,6 +13,13 @@ from app.classes.models import WorkoutClass
 from app.db import utc_now
 from app.errors import Conflict, NotFound, Unprocessable
 from app.exercises.models import Exercise
+from app.local_time import (
+    MAX_CLOCK_SKEW,
+    local_date_of,
+    local_today,
+    sent_offset_minutes,
+    with_offset,
+)
 from app.metrics import WORKOUTS_LOGGED
 from app.pagination import Page, decode_cursor, encode_cursor
 from app.plans.sessions import (
@@ -56,8 +63,23 @@ def advisories_for(pain: int | None) -> list[Advisory]:
 
 def _public(workout: Workout, class_slug: str | None) -> WorkoutPublic:
     return WorkoutPublic.model_validate(
-        workout, update={"class_slug": class_slug, "advisories": advisories_for(workout.pain)}
+        workout,
+        update={
+            "completed_at": with_offset(workout.completed_at, workout.utc_offset_minutes),
+            "class_slug": class_slug,
+            "advisories": advisories_for(workout.pain),
+        },
     )
+
+
+def _refuse_future(completed_at: datetime, now: datetime) -> None:
+    """A workout cannot end later than now, beyond a few minutes of clock skew."""
+    if completed_at > now + MAX_CLOCK_SKEW:
+        raise Unprocessable(
+            f"completed_at {completed_at.isoformat()} is in the future (it is "
+            f"{now.astimezone(completed_at.tzinfo).isoformat(timespec='seconds')} now): "
+            "log a workout once it has ended."
+        )
 
 
 async def _class_id(session: AsyncSession, slug: str | None) -> int | None:
@@ -105,7 +127,12 @@ async def _replay(
 
 
 async def log_workout(
-    session: AsyncSession, *, user: User, draft: WorkoutCreate, idempotency_key: str | None
+    session: AsyncSession,
+    *,
+    user: User,
+    draft: WorkoutCreate,
+    idempotency_key: str | None,
+    now: datetime,
 ) -> WorkoutPublic:
     """Store a completed workout; a retry with the same key replays the first response.
 
@@ -114,6 +141,8 @@ async def log_workout(
     on the key, undoes its own work and answers with the stored response instead.
     """
     assert user.id is not None
+    _refuse_future(draft.completed_at, now)
+    local_date = local_date_of(draft.completed_at, user.time_zone)
     await _check_exercises_exist(session, draft.exercises)
     class_id = await _class_id(session, draft.class_slug)
     if draft.plan_session_id is not None:
@@ -133,12 +162,15 @@ async def log_workout(
                 class_id=class_id,
                 exercises=[log.model_dump(exclude_none=True) for log in draft.exercises],
                 created_at=created_at,
+                utc_offset_minutes=sent_offset_minutes(draft.completed_at),
+                local_date=local_date,
             )
             .returning(col(Workout.id))
         )
     ).scalar_one()
     public = WorkoutPublic(
         **stored,
+        local_date=local_date,
         id=workout_id,
         class_slug=draft.class_slug or await _class_slug(session, class_id),
         exercises=draft.exercises,
@@ -180,10 +212,14 @@ async def list_workouts(
     user_id: int,
     limit: int,
     cursor: str | None = None,
-    completed_from: datetime | None = None,
-    completed_to: datetime | None = None,
+    completed_from: date | datetime | None = None,
+    completed_to: date | datetime | None = None,
 ) -> Page[WorkoutPublic]:
-    """The user's workouts, newest first, one keyset page at a time."""
+    """The user's workouts, newest first, one keyset page at a time.
+
+    A date bound is a whole local day, inclusive at both ends; a time bound is an instant,
+    ``from`` inclusive and ``to`` exclusive.
+    """
     query = (
         _workouts_with_class_slug()
         .where(Workout.user_id == user_id)
@@ -199,14 +235,18 @@ async def list_workouts(
                 "The cursor is malformed: pass a next_cursor as received."
             ) from None
         query = query.where(tuple_(Workout.completed_at, Workout.id) < tuple_(after, workout_id))
-    if completed_from is not None:
+    if isinstance(completed_from, datetime):
         query = query.where(Workout.completed_at >= completed_from)
-    if completed_to is not None:
+    elif completed_from is not None:
+        query = query.where(Workout.local_date >= completed_from)
+    if isinstance(completed_to, datetime):
         query = query.where(Workout.completed_at < completed_to)
+    elif completed_to is not None:
+        query = query.where(Workout.local_date <= completed_to)
     rows = list(await session.exec(query))
     page = [_public(workout, slug) for workout, slug in rows[:limit]]
     next_cursor = (
-        encode_cursor([page[-1].completed_at.isoformat(), page[-1].id])
+        encode_cursor([page[-1].completed_at.astimezone(UTC).isoformat(), page[-1].id])
         if len(rows) > limit
         else None
     )
@@ -240,15 +280,16 @@ async def delete_workout(session: AsyncSession, *, user_id: int, workout_id: int
         await reopen_planned_session(session, planned_session_id=workout.plan_session_id)
 
 
-async def weekly_stats(session: AsyncSession, *, user_id: int, weeks: int) -> Stats:
-    """Per-week counts and minutes for the last ``weeks`` weeks, with streak and totals."""
-    this_monday = monday_of(utc_now().date())
+async def weekly_stats(
+    session: AsyncSession, *, user_id: int, time_zone: str, weeks: int, now: datetime
+) -> Stats:
+    """Per-week counts and minutes for the last ``weeks`` local weeks, with streak and totals."""
+    this_monday = monday_of(local_today(now, time_zone))
     mondays = [this_monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
-    window_start = datetime.combine(mondays[0], datetime.min.time(), tzinfo=utc_now().tzinfo)
-    week = week_start_of(col(Workout.completed_at)).label("week")
+    week = week_start_of(col(Workout.local_date)).label("week")
     per_week = await session.exec(
         select(week, func.count(), func.coalesce(func.sum(Workout.duration_minutes), 0))
-        .where(Workout.user_id == user_id, Workout.completed_at >= window_start)
+        .where(Workout.user_id == user_id, col(Workout.local_date) >= mondays[0])
         .group_by(week)
     )
     done = {monday: (count, minutes) for monday, count, minutes in per_week}

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from app.accounts.models import RegisterRequest, User
 from app.accounts.service import register
 from app.config import Settings
-from app.db import create_engine, create_sessionmaker, get_db_session
+from app.db import create_engine, create_sessionmaker, get_db_session, utc_now
 from app.workouts.models import WorkoutCreate
 from app.workouts.service import log_workout
 from tests.conftest import migrate
@@ -80,7 +80,9 @@ async def write_workouts(
                     # Read, then write, in one transaction: as a signed-in request does.
                     user = await session.get(User, user_id)
                     assert user is not None
-                    await log_workout(session, user=user, draft=draft, idempotency_key=key)
+                    await log_workout(
+                        session, user=user, draft=draft, idempotency_key=key, now=utc_now()
+                    )
             except Exception as error:
                 errors[LOCKED if LOCKED in str(error) else type(error).__name__] += 1
     finally:

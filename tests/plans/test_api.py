@@ -1,6 +1,6 @@
 """Plan rules 1-9 through HTTP: previews, saved plans, history, replanning."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
 from app.db import utc_now
+from tests.conftest import PinnableClock
 from tests.factories import auth_headers, make_user, post_workout
 
 pytestmark = pytest.mark.anyio
@@ -181,9 +182,13 @@ async def test_rule_2_last_weeks_sunday_keeps_monday_free(
 async def test_rule_5_pain_logged_in_the_last_fortnight(
     client: AsyncClient, user_headers: dict[str, str]
 ) -> None:
-    yesterday = (utc_now() - timedelta(days=1)).isoformat()
-    await post_workout(client, user_headers, completed_at=yesterday, pain=6)
-    plan = await save_plan(client, user_headers, WEEK)
+    # The window is the 14 local days before the plan's week: 15 days before is outside it.
+    fifteen_days_before = WEEK - timedelta(days=15)
+    await post_workout(client, user_headers, completed_at=f"{fifteen_days_before}T12:00Z", pain=6)
+    assert "see-physio" not in codes(await save_plan(client, user_headers, WEEK))
+    fortnight_before = WEEK - timedelta(days=14)
+    await post_workout(client, user_headers, completed_at=f"{fortnight_before}T12:00Z", pain=6)
+    plan = await save_plan(client, user_headers, WEEK, replace="true")
     assert set(class_slugs(plan)) == {"revitalise-your-spine"}
     assert codes(plan) == ["see-physio"]
     assert any("Pain of 5+" in reason for reason in plan["sessions"][0]["reasons"])
@@ -247,13 +252,14 @@ async def test_logging_a_planned_session_marks_it_done_and_counts_in_stats(
 
 
 async def test_replan_marks_missed_and_moves_the_rest(
-    client: AsyncClient, db_session: AsyncSession, settings: Settings
+    client: AsyncClient, db_session: AsyncSession, settings: Settings, clock: PinnableClock
 ) -> None:
     user = await make_user(db_session, experience_level="advanced", equipment=EVERYTHING)
     headers = auth_headers(user, settings)
     plan = await save_plan(client, headers, WEEK)
     assert dates(plan) == [WEEK, WEEK + timedelta(days=2), WEEK + timedelta(days=4)]
     wednesday = WEEK + timedelta(days=2)
+    clock.now = datetime.combine(wednesday, time(12), tzinfo=UTC)
     response = await client.post(
         f"/v1/me/plans/{plan['id']}/replan", json={"today": wednesday.isoformat()}, headers=headers
     )

@@ -1,6 +1,6 @@
 """Plans as iCalendar: one event per session, stable UIDs, SEQUENCE raised when one moves."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -9,6 +9,7 @@ from icalendar import Calendar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
+from tests.conftest import PinnableClock
 from tests.factories import auth_headers, make_user
 
 pytestmark = pytest.mark.anyio
@@ -29,7 +30,10 @@ async def headers(db_session: AsyncSession, settings: Settings) -> dict[str, str
     return auth_headers(user, settings)
 
 
-async def test_plan_calendar_follows_replans(client: AsyncClient, headers: dict[str, str]) -> None:
+async def test_plan_calendar_follows_replans(
+    client: AsyncClient, headers: dict[str, str], clock: PinnableClock
+) -> None:
+    clock.now = datetime.combine(WEEK - timedelta(days=1), time(9), tzinfo=UTC)
     plan = (
         await client.post("/v1/me/plans", json={"week_start": WEEK.isoformat()}, headers=headers)
     ).json()
@@ -45,6 +49,7 @@ async def test_plan_calendar_follows_replans(client: AsyncClient, headers: dict[
     assert "Warm" in str(first["description"]) or "Block" in str(first["description"])
     assert "http" not in str(first["description"])
 
+    clock.now = datetime.combine(WEEK + timedelta(days=3), time(9), tzinfo=UTC)
     replanned = await client.post(
         f"/v1/me/plans/{plan['id']}/replan",
         json={"today": (WEEK + timedelta(days=3)).isoformat()},

@@ -37,7 +37,9 @@ async def test_log_a_workout(client: AsyncClient, headers: dict[str, str]) -> No
         exercises=[{"exercise_slug": "glute-bridge", "sets": [{"reps": 12}, {"seconds": 30}]}],
     )
     assert body["class_slug"] == "revitalise-your-spine"
-    assert body["completed_at"] == "2026-11-23T18:30:00Z"
+    # Answered in the offset it was sent with, on the day it was for the client.
+    assert body["completed_at"] == "2026-11-23T19:30:00+01:00"
+    assert body["local_date"] == "2026-11-23"
     assert body["exercises"] == [
         {
             "exercise_slug": "glute-bridge",
@@ -172,8 +174,9 @@ async def test_history_pages_newest_first_with_date_filters(
         "2026-10-02T07:00:00Z",
         "2026-10-02T07:00:00Z",
     ]
-    bad = await client.get("/v1/me/workouts", params={"from": "2026-10-02"}, headers=headers)
-    assert bad.status_code == 422
+    for bad_bound in ("2026-10-02T00:00:00", "2026-13-01", "02/10/2026"):
+        bad = await client.get("/v1/me/workouts", params={"from": bad_bound}, headers=headers)
+        assert bad.status_code == 422, bad_bound
 
 
 async def test_delete_then_404(client: AsyncClient, headers: dict[str, str]) -> None:

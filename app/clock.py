@@ -1,0 +1,18 @@
+"""The request's "now", taken from the app so tests can pin the clock."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.db import utc_now
+
+
+def current_time(request: Request) -> datetime:
+    """Now, from ``app.state.clock`` when one is set (tests), else the system clock."""
+    clock: Callable[[], datetime] = getattr(request.app.state, "clock", utc_now)
+    return clock()
+
+
+Now = Annotated[datetime, Depends(current_time)]
