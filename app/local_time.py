@@ -73,7 +73,3 @@ def todays_on_earth(now: datetime) -> tuple[date, date]:
         utc + EASTMOST_OFFSET + MAX_CLOCK_SKEW
     ).date()
 
-
-def start_of_local_day(day: date, time_zone: str) -> datetime:
-    """The instant the user's ``day`` begins (the first valid wall time across a DST gap)."""
-    return datetime.combine(day, datetime.min.time(), tzinfo=zone(time_zone)).astimezone(UTC)
