@@ -72,4 +72,3 @@ def todays_on_earth(now: datetime) -> tuple[date, date]:
     return (utc + WESTMOST_OFFSET - MAX_CLOCK_SKEW).date(), (
         utc + EASTMOST_OFFSET + MAX_CLOCK_SKEW
     ).date()
-

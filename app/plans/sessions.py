@@ -7,7 +7,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound
 from app.plans.models import Plan, PlannedSession
+from app.weeks import monday_of
 from app.workouts.models import Workout
+
+
+def _mark_done(session: AsyncSession, planned: PlannedSession) -> None:
+    if planned.status != "done":
+        planned.status = "done"
+        planned.sequence += 1
+        session.add(planned)
 
 
 async def complete_planned_session(
@@ -23,11 +31,34 @@ async def complete_planned_session(
     ).first()
     if planned is None:
         raise NotFound("planned session", planned_session_id)
-    if planned.status != "done":
-        planned.status = "done"
-        planned.sequence += 1
-        session.add(planned)
+    _mark_done(session, planned)
     return planned.class_id
+
+
+async def complete_session_on(
+    session: AsyncSession, *, user_id: int, local_date: date, class_id: int | None
+) -> PlannedSession | None:
+    """Mark done the user's open planned session on their ``local_date`` (of ``class_id``
+    when given), for a workout logged without naming one; None when there is none.
+    """
+    query = (
+        select(PlannedSession)
+        .join(Plan, col(Plan.id) == PlannedSession.plan_id)
+        .where(
+            Plan.user_id == user_id,
+            Plan.week_start == monday_of(local_date),
+            PlannedSession.scheduled_date == local_date,
+            PlannedSession.status != "done",
+        )
+        .order_by(col(PlannedSession.position))
+        .limit(1)
+    )
+    if class_id is not None:
+        query = query.where(PlannedSession.class_id == class_id)
+    planned = (await session.exec(query)).first()
+    if planned is not None:
+        _mark_done(session, planned)
+    return planned
 
 
 async def reopen_planned_session(session: AsyncSession, *, planned_session_id: int) -> None:

@@ -24,6 +24,7 @@ from app.metrics import WORKOUTS_LOGGED
 from app.pagination import Page, decode_cursor, encode_cursor
 from app.plans.sessions import (
     complete_planned_session,
+    complete_session_on,
     planned_per_week,
     reopen_planned_session,
 )
@@ -145,14 +146,24 @@ async def log_workout(
     local_date = local_date_of(draft.completed_at, user.time_zone)
     await _check_exercises_exist(session, draft.exercises)
     class_id = await _class_id(session, draft.class_slug)
-    if draft.plan_session_id is not None:
+    plan_session_id = draft.plan_session_id
+    if plan_session_id is not None:
         planned_class_id = await complete_planned_session(
-            session, user_id=user.id, planned_session_id=draft.plan_session_id
+            session, user_id=user.id, planned_session_id=plan_session_id
         )
         # A workout that completes a planned session did that session's class unless told.
         class_id = class_id if class_id is not None else planned_class_id
+    elif (
+        on_the_day := await complete_session_on(
+            session, user_id=user.id, local_date=local_date, class_id=class_id
+        )
+    ) is not None:
+        # Logged on the day a session was planned for (in the user's calendar): it is that one.
+        plan_session_id, class_id = on_the_day.id, on_the_day.class_id
     created_at = utc_now()
-    stored = draft.model_dump(exclude={"class_slug", "exercises"})
+    stored = draft.model_dump(exclude={"class_slug", "exercises"}) | {
+        "plan_session_id": plan_session_id
+    }
     workout_id = (
         await session.exec(
             insert(Workout)

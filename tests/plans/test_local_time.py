@@ -194,3 +194,20 @@ async def test_a_plan_for_the_week_under_way_skips_past_local_days(
     assert dates(await new_user.plan(week.monday, replace="true"))[0] == wednesday
     # Back-filling a past week may use every day of it.
     assert dates(await new_user.plan(week.day(-14)))[0] == week.day(-14)
+
+
+async def test_a_workout_on_a_planned_local_day_completes_that_session(
+    new_user: LocalUser, week: LocalWeek
+) -> None:
+    new_user.set_clock(week.monday, time(7))
+    plan = await new_user.plan(week.monday)
+    first, second = plan["sessions"]
+    new_user.set_clock(week.day(6), JUST_BEFORE_MIDNIGHT)
+    early = await new_user.log(date.fromisoformat(first["date"]), JUST_AFTER_MIDNIGHT)
+    late = await new_user.log(date.fromisoformat(second["date"]), JUST_BEFORE_MIDNIGHT)
+    assert (early["plan_session_id"], late["plan_session_id"]) == (first["id"], second["id"])
+    assert early["class_slug"] == first["class"]["slug"]
+    stored = await new_user.get(f"/v1/me/plans/{plan['id']}")
+    assert [session["status"] for session in stored["sessions"]] == ["done", "done"]
+    stats = await new_user.get("/v1/me/stats", weeks=1)
+    assert (stats["adherence"], stats["current_streak_weeks"]) == (1.0, 1)
