@@ -1,12 +1,15 @@
-"""Workouts logged before local time was kept migrate as UTC: offset zero, their UTC date."""
+"""Workouts logged before local time was kept migrate as UTC: offset zero, their UTC date;
+their stored idempotent responses still replay.
+"""
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from app.workouts.models import WorkoutPublic
 from tests.conftest import migrate
 
 USER = (
@@ -17,6 +20,15 @@ USER = (
 WORKOUT = (
     "INSERT INTO workout (completed_at, duration_minutes, user_id, exercises, created_at) "
     "VALUES (:at, 20, 1, '[]', :at)"
+)
+RECORD = (
+    "INSERT INTO idempotency_record (user_id, key, request_hash, response_body, created_at) "
+    "VALUES (1, 'old-key', 'hash', :body, :at)"
+)
+OLD_RESPONSE = (
+    '{"completed_at":"2026-11-29T23:59:59.999600Z","duration_minutes":20,"rpe":null,'
+    '"pain":null,"notes":null,"id":1,"class_slug":null,"plan_session_id":null,"exercises":[],'
+    '"advisories":[],"created_at":"2026-11-29T23:59:59.999600Z"}'
 )
 # The last moment of a Sunday, which date() on SQLite would round into Monday.
 LAST_MOMENT_OF_SUNDAY = datetime(2026, 11, 29, 23, 59, 59, 999600, tzinfo=UTC)
@@ -44,7 +56,12 @@ def run(url: str, *statements: tuple[str, dict[str, object]]) -> list[tuple[obje
 def test_existing_workouts_get_utc_offset_and_utc_date(scratch_database_url: str) -> None:
     migrate(scratch_database_url, "0005")
     at = stored(LAST_MOMENT_OF_SUNDAY, sqlite=scratch_database_url.startswith("sqlite"))
-    run(scratch_database_url, (USER, {"at": at}), (WORKOUT, {"at": at}))
+    run(
+        scratch_database_url,
+        (USER, {"at": at}),
+        (WORKOUT, {"at": at}),
+        (RECORD, {"at": at, "body": OLD_RESPONSE}),
+    )
     migrate(scratch_database_url)
     rows = run(
         scratch_database_url,
@@ -53,3 +70,6 @@ def test_existing_workouts_get_utc_offset_and_utc_date(scratch_database_url: str
     assert rows == [(0, "2026-11-29")]
     profile = run(scratch_database_url, ('SELECT time_zone FROM "user"', {}))
     assert profile == [("UTC",)]
+    (body,) = run(scratch_database_url, ("SELECT response_body FROM idempotency_record", {}))[0]
+    replayed = WorkoutPublic.model_validate_json(str(body))
+    assert replayed.local_date == date(2026, 11, 29)
