@@ -9,7 +9,6 @@ from httpx import AsyncClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
-from app.db import utc_now
 from tests.conftest import PinnableClock
 from tests.factories import auth_headers, make_user, post_workout
 
@@ -233,9 +232,10 @@ async def test_rule_9_ready_to_progress_after_four_complete_weeks(
 
 
 async def test_logging_a_planned_session_marks_it_done_and_counts_in_stats(
-    client: AsyncClient, user_headers: dict[str, str]
+    client: AsyncClient, user_headers: dict[str, str], clock: PinnableClock
 ) -> None:
-    this_week = utc_now().date() - timedelta(days=utc_now().weekday())
+    this_week = WEEK + timedelta(weeks=4)
+    clock.now = datetime.combine(this_week, time(7), tzinfo=UTC)
     plan = await save_plan(client, user_headers, this_week)
     first = plan["sessions"][0]
     workout = await post_workout(client, user_headers, plan_session_id=first["id"])

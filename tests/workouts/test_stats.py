@@ -1,6 +1,6 @@
 """Weekly stats equal sums computed by hand over a history spanning several weeks."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from httpx import AsyncClient
@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.config import Settings
 from app.db import utc_now
 from app.weeks import monday_of
+from tests.conftest import PinnableClock
 from tests.factories import auth_headers, make_user, make_workout
 
 pytestmark = pytest.mark.anyio
@@ -53,11 +54,13 @@ async def test_bad_week_count_is_422(
 
 
 async def test_adherence_and_streak_follow_planned_sessions(
-    client: AsyncClient, db_session: AsyncSession, settings: Settings
+    client: AsyncClient, db_session: AsyncSession, settings: Settings, clock: PinnableClock
 ) -> None:
     user = await make_user(db_session, experience_level="intermediate", equipment=["mat"])
     headers = auth_headers(user, settings)
-    this_monday = monday_of(utc_now().date())
+    this_monday = date(2026, 11, 30)
+    # Monday morning: this week's plan may use every day of it.
+    clock.now = datetime.combine(this_monday, time(7), tzinfo=UTC)
     # Three weeks back: planned, one of two done. Two and one week back: all done.
     # This week: planned, nothing done yet (under way, so the streak holds).
     done_per_week = {3: 1, 2: 2, 1: 2, 0: 0}
