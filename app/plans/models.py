@@ -130,6 +130,7 @@ class PlanPreviewRequest(TrainingProfile):
                     "available_days": ["mon", "wed", "fri"],
                     "max_session_minutes": 30,
                     "back_pain": False,
+                    "time_zone": "Europe/London",
                 }
             ]
         },

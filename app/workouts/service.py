@@ -10,7 +10,6 @@ from sqlmodel.sql.expression import Select
 
 from app.accounts.models import User
 from app.classes.models import WorkoutClass
-from app.db import utc_now
 from app.errors import Conflict, NotFound, Unprocessable
 from app.exercises.models import Exercise
 from app.local_time import (
@@ -160,7 +159,7 @@ async def log_workout(
     ) is not None:
         # Logged on the day a session was planned for (in the user's calendar): it is that one.
         plan_session_id, class_id = on_the_day.id, on_the_day.class_id
-    created_at = utc_now()
+    created_at = now
     stored = draft.model_dump(exclude={"class_slug", "exercises"}) | {
         "plan_session_id": plan_session_id
     }
