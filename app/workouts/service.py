@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from app.accounts.models import User
+from app.api_types import EARLIEST_DATE, LATEST_DATE
 from app.classes.models import WorkoutClass
 from app.errors import Conflict, NotFound, Unprocessable
 from app.exercises.models import Exercise
@@ -72,14 +73,21 @@ def _public(workout: Workout, class_slug: str | None) -> WorkoutPublic:
     )
 
 
-def _refuse_future(completed_at: datetime, now: datetime) -> None:
-    """A workout cannot end later than now, beyond a few minutes of clock skew."""
+def _workout_day(completed_at: datetime, *, time_zone: str, now: datetime) -> date:
+    """The user's local date of a workout that has ended (within a few minutes of skew)."""
     if completed_at > now + MAX_CLOCK_SKEW:
         raise Unprocessable(
             f"completed_at {completed_at.isoformat()} is in the future (it is "
             f"{now.astimezone(completed_at.tzinfo).isoformat(timespec='seconds')} now): "
             "log a workout once it has ended."
         )
+    day = local_date_of(completed_at, time_zone)
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise Unprocessable(
+            f"completed_at falls on {day} in your time zone ({time_zone}); workouts are "
+            f"kept from {EARLIEST_DATE} to {LATEST_DATE}."
+        )
+    return day
 
 
 async def _class_id(session: AsyncSession, slug: str | None) -> int | None:
@@ -141,8 +149,7 @@ async def log_workout(
     on the key, undoes its own work and answers with the stored response instead.
     """
     assert user.id is not None
-    _refuse_future(draft.completed_at, now)
-    local_date = local_date_of(draft.completed_at, user.time_zone)
+    local_date = _workout_day(draft.completed_at, time_zone=user.time_zone, now=now)
     await _check_exercises_exist(session, draft.exercises)
     class_id = await _class_id(session, draft.class_slug)
     plan_session_id = draft.plan_session_id

@@ -118,6 +118,16 @@ async def test_times_outside_the_service_years_are_refused_after_conversion(
     assert (await client.post("/v1/me/workouts", json=body, headers=headers)).status_code == 422
 
 
+async def test_a_local_date_before_2000_is_refused(
+    client: AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    headers = await headers_for(db_session, settings, time_zone="Pacific/Honolulu")
+    body = {"completed_at": "2000-01-01T05:00:00Z", "duration_minutes": 20}  # 1999 in Honolulu
+    response = await client.post("/v1/me/workouts", json=body, headers=headers)
+    assert response.status_code == 422
+    assert "1999-12-31" in response.json()["detail"]
+
+
 async def test_profile_time_zone_defaults_to_utc_and_must_be_iana(
     client: AsyncClient, db_session: AsyncSession, settings: Settings
 ) -> None:
