@@ -211,3 +211,23 @@ async def test_a_workout_on_a_planned_local_day_completes_that_session(
     assert [session["status"] for session in stored["sessions"]] == ["done", "done"]
     stats = await new_user.get("/v1/me/stats", weeks=1)
     assert (stats["adherence"], stats["current_streak_weeks"]) == (1.0, 1)
+
+
+async def test_ready_to_progress_counts_sessions_done_on_their_local_days(
+    client: AsyncClient,
+    db_session: AsyncSession,
+    settings: Settings,
+    clock: PinnableClock,
+    week: LocalWeek,
+) -> None:
+    account = await make_user(
+        db_session, experience_level="beginner", equipment=["mat"], time_zone=week.time_zone
+    )
+    beginner = LocalUser(client, auth_headers(account, settings), clock, week)
+    beginner.set_clock(week.monday, time(8))
+    for weeks_back, wall_time in zip(
+        range(4, 0, -1), [JUST_AFTER_MIDNIGHT, JUST_BEFORE_MIDNIGHT] * 2, strict=True
+    ):
+        (session,) = (await beginner.plan(week.day(-7 * weeks_back)))["sessions"]
+        await beginner.log(date.fromisoformat(session["date"]), wall_time)
+    assert codes(await beginner.plan(week.monday)) == ["part-of-wider-program", "ready-to-progress"]
