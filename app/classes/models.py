@@ -98,7 +98,7 @@ class ClassStep(SQLModel, table=True):
     duration_seconds: int | None = None
     # Set when the class does the exercise with other kit than the exercise itself needs
     # (Revitalise practises the deadlift's hinge with bodyweight only); null: the exercise's own.
-    equipment: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    equipment: list[str] | None = Field(default=None, sa_type=sa.JSON(none_as_null=True))
 
 
 class StepDose(SQLModel):

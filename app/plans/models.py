@@ -96,7 +96,7 @@ class PlannedSession(SQLModel, table=True):
         ),
     )
     # A strength session as planned: {"template", "exercises": [targets], "estimated_minutes"}.
-    strength: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    strength: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON(none_as_null=True))
     status: SessionStatus = Field(default="planned", sa_type=sa.String(8))
     reasons: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     # iCalendar SEQUENCE: raised whenever the session's event changes, so calendars update it.
