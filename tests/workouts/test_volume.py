@@ -48,7 +48,7 @@ async def test_hard_sets_per_muscle_per_week(
     assert previous == {"lats": 3, "upper-back": 3, "biceps": 3, "forearms": 3}
     deadlift = {"lower-back", "glutes", "hamstrings", "quadriceps", "traps", "forearms"}
     row = {"lats", "upper-back", "rhomboids", "rear-delts", "biceps"}
-    expected = {muscle: 0 for muscle in deadlift | row}
+    expected = dict.fromkeys(deadlift | row, 0)
     for muscle in deadlift:
         expected[muscle] += 2
     for muscle in row:
