@@ -207,10 +207,11 @@ def _harder(target: _TargetDraft, ladder: Sequence[str], logged: str) -> Target:
 
 
 def _when(day: dt.date, session_date: dt.date) -> str:
-    """'last Monday' within a week before the session, else the date."""
+    """'last Monday' within a week before the session, else 'on Monday 2 Nov'."""
+    name = _DAY_NAMES[day.weekday()]
     if 0 < (session_date - day).days <= 7:
-        return f"last {_DAY_NAMES[day.weekday()]}"
-    return f"on {day.isoformat()}"
+        return f"last {name}"
+    return f"on {name} {day.day} {day:%b}"
 
 
 def _summary(sets: Sequence[LoggedSet]) -> str:
