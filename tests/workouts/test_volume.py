@@ -14,7 +14,7 @@ from tests.factories import auth_headers, make_user
 pytestmark = pytest.mark.anyio
 
 
-def sets(*rpes: int | None) -> list[dict[str, int | float]]:
+def sets(*rpes: int | None) -> list[dict[str, int]]:
     return [{"reps": 8, "weight_kg": 60} | ({} if rpe is None else {"rpe": rpe}) for rpe in rpes]
 
 
