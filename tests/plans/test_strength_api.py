@@ -148,3 +148,21 @@ async def test_replan_keeps_a_strength_session_strength(
     assert [s["kind"] for s in sessions] == kinds(plan)
     strength = strength_sessions(response.json()["plan"])[0]
     assert strength["exercises"] == strength_sessions(plan)[0]["exercises"]
+
+
+async def test_replan_under_pain_turns_strength_into_gentle_classes(
+    client: AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    user = await make_user(db_session, experience_level="advanced", equipment=FULL_GYM)
+    headers = auth_headers(user, settings)
+    plan = await new_plan(client, headers, WEEK)
+    assert "strength" in kinds(plan)
+    patched = await client.patch("/v1/me", json={"back_pain": True}, headers=headers)
+    assert patched.status_code == 200, patched.text
+    response = await client.post(
+        f"/v1/me/plans/{plan['id']}/replan", json={"today": WEEK.isoformat()}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    sessions = response.json()["plan"]["sessions"]
+    assert {s["kind"] for s in sessions} == {"class"}
+    assert {s["class"]["slug"] for s in sessions} == {"revitalise-your-spine"}
