@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.catalog.service import all_classes, catalog_version
+from app.catalog.service import all_classes, all_exercises, catalog_version
 from app.classes.models import WorkoutClass
 from app.etag import CACHE_CONTROL, client_has_current, entity_tag
+from app.exercises.models import Exercise
 
 RenderPage = Callable[[AsyncSession], Awaitable[BaseModel]]
 CATALOG_PATHS = ("/v1/exercises", "/v1/classes")
@@ -58,6 +59,7 @@ class CatalogCache:
         self._checked_at = float("-inf")
         self._pages: dict[str, CachedPage] = {}
         self._classes: tuple[WorkoutClass, ...] | None = None
+        self._exercises: tuple[Exercise, ...] | None = None
 
     async def refresh(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         """Reread the catalog version when the last check is old; a new one drops every page."""
@@ -69,6 +71,7 @@ class CatalogCache:
         if version != self._version:
             self._pages.clear()
             self._classes = None
+            self._exercises = None
             self._version = version
         self._checked_at = now
 
@@ -85,6 +88,16 @@ class CatalogCache:
             async with sessionmaker() as session:
                 self._classes = await all_classes(session)
         return self._classes
+
+    async def exercises(
+        self, sessionmaker: async_sessionmaker[AsyncSession]
+    ) -> tuple[Exercise, ...]:
+        """Every exercise, as strength sessions choose from them."""
+        await self.refresh(sessionmaker)
+        if self._exercises is None:
+            async with sessionmaker() as session:
+                self._exercises = await all_exercises(session)
+        return self._exercises
 
     def page(self, key: str) -> CachedPage | None:
         return self._pages.get(key)

@@ -5,6 +5,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.catalog.models import CATALOG_VERSION_ROW, CatalogVersion
 from app.classes.models import WorkoutClass
+from app.exercises.models import Exercise
 
 
 async def catalog_version(session: AsyncSession) -> int:
@@ -28,3 +29,8 @@ async def bump_catalog_version(session: AsyncSession) -> None:
 async def all_classes(session: AsyncSession) -> tuple[WorkoutClass, ...]:
     """Every class row, ordered by slug."""
     return tuple(await session.exec(select(WorkoutClass).order_by(col(WorkoutClass.slug))))
+
+
+async def all_exercises(session: AsyncSession) -> tuple[Exercise, ...]:
+    """Every exercise row, ordered by slug."""
+    return tuple(await session.exec(select(Exercise).order_by(col(Exercise.slug))))

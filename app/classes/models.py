@@ -96,6 +96,9 @@ class ClassStep(SQLModel, table=True):
     sets: int | None = None
     rest_seconds: int | None = None
     duration_seconds: int | None = None
+    # Set when the class does the exercise with other kit than the exercise itself needs
+    # (Revitalise practises the deadlift's hinge with bodyweight only); null: the exercise's own.
+    equipment: list[str] | None = Field(default=None, sa_type=sa.JSON(none_as_null=True))
 
 
 class StepDose(SQLModel):
@@ -107,6 +110,12 @@ class StepDose(SQLModel):
     sets: int | None = Field(default=None, ge=1, le=100)
     rest_seconds: int | None = Field(default=None, ge=0, le=3600)
     duration_seconds: int | None = Field(default=None, ge=1, le=3600)
+    equipment: list[Token] | None = Field(
+        default=None,
+        max_length=20,
+        description="Equipment this step uses when it differs from the exercise's own; "
+        "null: the exercise's equipment.",
+    )
 
 
 class StepPublic(StepDose):

@@ -52,6 +52,7 @@ async def blocks_by_class(
                 sets=step.sets,
                 rest_seconds=step.rest_seconds,
                 duration_seconds=step.duration_seconds,
+                equipment=step.equipment,
             )
         )
     return blocks
@@ -120,14 +121,29 @@ async def get_class(session: AsyncSession, *, slug: str) -> WorkoutClassPublic:
 
 
 async def _exercise_ids(session: AsyncSession, draft: WorkoutClassWrite) -> dict[str, int]:
+    """Ids of the draft's exercises; every one must exist and every step's kit be the class's."""
     slugs = {step.exercise for block in draft.blocks for step in block.steps}
-    rows = await session.exec(
-        select(Exercise.slug, Exercise.id).where(col(Exercise.slug).in_(slugs))
+    rows = list(
+        await session.exec(
+            select(Exercise.slug, Exercise.id, Exercise.equipment).where(
+                col(Exercise.slug).in_(slugs)
+            )
+        )
     )
-    ids = {slug: exercise_id for slug, exercise_id in rows if exercise_id is not None}
+    ids = {slug: exercise_id for slug, exercise_id, _ in rows if exercise_id is not None}
     unknown = sorted(slugs - ids.keys())
     if unknown:
         raise Unprocessable(f"Unknown exercise(s): {', '.join(unknown)}. Create them first.")
+    kit = {slug: equipment for slug, _, equipment in rows}
+    for block in draft.blocks:
+        for step in block.steps:
+            uses = step.equipment if step.equipment is not None else kit[step.exercise]
+            if missing := sorted(set(uses) - set(draft.equipment)):
+                raise Unprocessable(
+                    f"Step '{step.exercise}' in block '{block.name}' uses {', '.join(missing)}, "
+                    "which the class's equipment does not list; add it to the class's "
+                    "equipment or give the step the equipment it is done with here."
+                )
     return ids
 
 

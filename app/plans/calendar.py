@@ -3,6 +3,7 @@
 import secrets
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from icalendar import Calendar, Event
 from sqlmodel import col, select
@@ -51,18 +52,38 @@ def describe_blocks(blocks: Sequence[BlockPublic]) -> str:
     )
 
 
+def describe_strength(strength: dict[str, Any]) -> str:
+    """A strength session as plain text: one line per exercise with its target and why."""
+    lines = []
+    for item in strength["exercises"]:
+        load = []
+        if item.get("target_weight_kg") is not None:
+            load.append(f"at {item['target_weight_kg']:g} kg")
+        if item.get("variation"):
+            load.append(item["variation"])
+        dose = f"{item['sets']} x {item['reps_min']}-{item['reps_max']} reps"
+        lines.append(
+            f"{item['slug']}: {' '.join([dose, *load])}, rest {item['rest_seconds']} s"
+            f" ({item['reason']})"
+        )
+    return "\n".join(lines)
+
+
 async def plans_calendar(session: AsyncSession, plans: Sequence[Plan], name: str) -> bytes:
     """An iCalendar document with every session of ``plans``."""
     rows = list(
         await session.exec(
             select(PlannedSession, WorkoutClass)
-            .join(WorkoutClass, col(WorkoutClass.id) == PlannedSession.class_id)
+            .outerjoin(WorkoutClass, col(WorkoutClass.id) == PlannedSession.class_id)
             .where(col(PlannedSession.plan_id).in_([plan.id for plan in plans]))
             .order_by(col(PlannedSession.scheduled_date), col(PlannedSession.id))
         )
     )
     blocks = await blocks_by_class(
-        session, sorted({workout_class.id for _, workout_class in rows if workout_class.id})
+        session,
+        sorted(
+            {workout_class.id for _, workout_class in rows if workout_class and workout_class.id}
+        ),
     )
     stamps = {plan.id: plan.updated_at for plan in plans}
     calendar = Calendar()
@@ -71,7 +92,6 @@ async def plans_calendar(session: AsyncSession, plans: Sequence[Plan], name: str
     calendar.add("x-wr-calname", name)
     for planned, workout_class in rows:
         assert planned.id is not None
-        assert workout_class.id is not None
         event = Event()
         event.add("uid", session_uid(planned.id))
         event.add("sequence", planned.sequence)
@@ -79,15 +99,19 @@ async def plans_calendar(session: AsyncSession, plans: Sequence[Plan], name: str
         event.add("dtstart", planned.scheduled_date)
         event.add("dtend", planned.scheduled_date + timedelta(days=1))
         status = {"done": " (done)", "missed": " (missed)"}.get(planned.status, "")
-        event.add(
-            "summary",
-            f"Back session: {workout_class.title}, {workout_class.duration_minutes} min{status}",
-        )
-        event.add(
-            "description",
-            f"{workout_class.duration_minutes} minutes, {workout_class.difficulty}.\n"
-            + describe_blocks(blocks[workout_class.id]),
-        )
+        if workout_class is None:
+            assert planned.strength is not None
+            minutes = planned.strength["estimated_minutes"]
+            title = f"Strength session {planned.strength['template']}"
+            description = f"About {minutes} minutes.\n" + describe_strength(planned.strength)
+        else:
+            assert workout_class.id is not None
+            title, minutes = workout_class.title, workout_class.duration_minutes
+            description = f"{minutes} minutes, {workout_class.difficulty}.\n" + describe_blocks(
+                blocks[workout_class.id]
+            )
+        event.add("summary", f"Back session: {title}, {minutes} min{status}")
+        event.add("description", description)
         event.add("status", "CANCELLED" if planned.status == "missed" else "CONFIRMED")
         calendar.add_component(event)
     document: bytes = calendar.to_ical()

@@ -28,8 +28,9 @@ OwnedPlan = Annotated[Plan, Depends(owned_plan)]
 
 
 async def plan_catalog(request: Request, cache: CachedCatalog) -> Catalog:
-    """The classes plans choose from, from the process's catalog cache."""
-    return Catalog(await cache.classes(request.app.state.sessionmaker))
+    """The classes and exercises plans choose from, from the process's catalog cache."""
+    sessionmaker = request.app.state.sessionmaker
+    return Catalog(await cache.classes(sessionmaker), await cache.exercises(sessionmaker))
 
 
 PlanCatalog = Annotated[Catalog, Depends(plan_catalog)]

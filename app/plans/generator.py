@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from app.plans.days import WEEKDAYS, most_spread_days, safe_days
+from app.plans.strength import StrengthSession
 
 LEVEL_FREQUENCIES: dict[str, tuple[int, ...]] = {
     "beginner": (1,),
@@ -82,6 +83,8 @@ class SessionDraft:
     date: dt.date
     class_slug: str
     reasons: tuple[str, ...]
+    # Set when app.plans.strength_week placed a strength session here instead of the class.
+    strength: StrengthSession | None = None
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ async def history_before(
                 col(WorkoutClass.slug),
             )
             .join(Plan, col(Plan.id) == PlannedSession.plan_id)
-            .join(WorkoutClass, col(WorkoutClass.id) == PlannedSession.class_id)
+            .outerjoin(WorkoutClass, col(WorkoutClass.id) == PlannedSession.class_id)
             .where(
                 Plan.user_id == user_id,
                 col(Plan.week_start) >= window_start,
@@ -86,6 +86,6 @@ async def history_before(
     return History(
         previous_session_date=max(trained_dates, default=None),
         recent_pain=recent_pain,
-        recent_class_slugs=tuple(slug for *_, slug in recent_sessions),
+        recent_class_slugs=tuple(slug for *_, slug in recent_sessions if slug is not None),
         fully_completed_weeks=_fully_completed_weeks(week_start, sessions_by_week),
     )

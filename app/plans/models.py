@@ -1,7 +1,7 @@
 """Weekly plans and their planned sessions, as stored and as the API shows them."""
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from pydantic import ConfigDict
@@ -15,6 +15,7 @@ from app.db import UTCDateTime, utc_now
 from app.workouts.models import Advisory
 
 SessionStatus = Literal["planned", "done", "missed"]
+SessionKind = Literal["class", "strength"]
 
 PLAN_EXAMPLE: JsonDict = {
     "id": 12,
@@ -31,9 +32,31 @@ PLAN_EXAMPLE: JsonDict = {
                 "difficulty": "easy",
                 "duration_minutes": 10,
             },
+            "kind": "class",
             "status": "planned",
             "reasons": ["Intermediate level: 2 back sessions this week."],
-        }
+        },
+        {
+            "id": 32,
+            "date": "2026-11-26",
+            "kind": "strength",
+            "template": "A",
+            "exercises": [
+                {
+                    "slug": "deadlift",
+                    "sets": 3,
+                    "reps_min": 8,
+                    "reps_max": 12,
+                    "rest_seconds": 90,
+                    "target_weight_kg": 62.5,
+                    "variation": None,
+                    "reason": "last Monday: 3x12 at 60 kg, RPE 7 → 62.5 kg.",
+                }
+            ],
+            "estimated_minutes": 40,
+            "status": "planned",
+            "reasons": ["Intermediate level: 2 back sessions this week."],
+        },
     ],
     "advisories": [],
 }
@@ -65,11 +88,15 @@ class PlannedSession(SQLModel, table=True):
     position: int
     scheduled_date: date
     # RESTRICT: a class that people have planned cannot vanish from their calendars.
-    class_id: int = Field(
+    # Null for a strength session, which is described whole by ``strength``.
+    class_id: int | None = Field(
+        default=None,
         sa_column=sa.Column(
-            sa.ForeignKey("workout_class.id", ondelete="RESTRICT"), nullable=False, index=True
-        )
+            sa.ForeignKey("workout_class.id", ondelete="RESTRICT"), nullable=True, index=True
+        ),
     )
+    # A strength session as planned: {"template", "exercises": [targets], "estimated_minutes"}.
+    strength: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON(none_as_null=True))
     status: SessionStatus = Field(default="planned", sa_type=sa.String(8))
     reasons: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     # iCalendar SEQUENCE: raised whenever the session's event changes, so calendars update it.
@@ -85,12 +112,43 @@ class PlannedClass(SQLModel):
     duration_minutes: int
 
 
+class StrengthTarget(SQLModel):
+    """One exercise of a strength session: its dose and the target the log suggests."""
+
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
+    slug: str
+    sets: int
+    reps_min: int
+    reps_max: int
+    rest_seconds: int
+    target_weight_kg: float | None = Field(
+        default=None, description="Suggested load; null for bodyweight moves or with no log yet."
+    )
+    variation: str | None = Field(
+        default=None, description="The variation of a bodyweight move to do."
+    )
+    reason: str = Field(description="Why this target, from the last logged sets.")
+
+
 class PlannedSessionPreview(SQLModel):
     model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
 
     date: date
+    kind: SessionKind = "class"
     # "class" is a Python keyword: the field has another name and is written as "class".
-    planned_class: PlannedClass = Field(serialization_alias="class")
+    planned_class: PlannedClass | None = Field(
+        default=None, serialization_alias="class", description="The class; null for strength."
+    )
+    template: Literal["A", "B"] | None = Field(
+        default=None, description="Strength template; null for a class."
+    )
+    exercises: list[StrengthTarget] | None = Field(
+        default=None, description="Strength exercises with targets; null for a class."
+    )
+    estimated_minutes: int | None = Field(
+        default=None, description="Estimated length of a strength session; null for a class."
+    )
     status: SessionStatus
     reasons: list[str]
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.accounts.models import TrainingProfile, User
 from app.classes.models import WorkoutClass
 from app.errors import Conflict, PlanRuleViolation, Unprocessable
+from app.exercises.models import Exercise
 from app.local_time import local_today, todays_on_earth
 from app.metrics import PLANS_GENERATED
 from app.pagination import MalformedCursor, Page, decode_cursor, encode_cursor
@@ -39,14 +40,23 @@ from app.plans.models import (
     ReplanResult,
     SessionMove,
     SessionStatus,
+    StrengthTarget,
 )
+from app.plans.strength import StrengthExercise
+from app.plans.strength_log import (
+    StrengthHistory,
+    session_targets,
+    stored_strength,
+    strength_history,
+)
+from app.plans.strength_week import replanned_reasons, strength_allowed, with_strength_sessions
 from app.workouts.models import Advisory
 
 
 class Catalog:
-    """The classes a plan can choose from, by slug and by id."""
+    """The classes a plan can choose from, by slug and by id, and the exercises strength uses."""
 
-    def __init__(self, rows: Iterable[WorkoutClass]) -> None:
+    def __init__(self, rows: Iterable[WorkoutClass], exercises: Iterable[Exercise] = ()) -> None:
         rows = tuple(rows)
         self.options = [
             ClassOption(
@@ -62,6 +72,9 @@ class Catalog:
         self.by_slug = {row.slug: row for row in rows}
         self.id_by_slug = {row.slug: row.id for row in rows if row.id is not None}
         self.slug_by_id = {row.id: row.slug for row in rows}
+        self.strength_exercises = {
+            row.slug: StrengthExercise(row.slug, frozenset(row.equipment)) for row in exercises
+        }
 
     def planned_class(self, slug: str) -> PlannedClass:
         return PlannedClass.model_validate(self.by_slug[slug])
@@ -99,6 +112,52 @@ def _draft(
         raise PlanRuleViolation(error.rule, error.detail) from error
 
 
+def _with_strength(
+    draft: PlanDraft,
+    profile: TrainingProfile,
+    catalog: Catalog,
+    history: History,
+    strength: StrengthHistory,
+) -> tuple[PlanDraft, list[dict[str, Any] | None]]:
+    """The draft with its strength sessions, and each session's stored strength (or None)."""
+    draft = with_strength_sessions(
+        draft,
+        profile=profile_of(profile),
+        in_pain=profile.back_pain or history.recent_pain,
+        exercises=catalog.strength_exercises,
+        last_template=strength.last_template,
+    )
+    stored = [
+        None
+        if item.strength is None
+        else stored_strength(
+            item.strength,
+            session_targets(
+                item.strength,
+                day=item.date,
+                exercises=catalog.strength_exercises,
+                history=strength,
+            ),
+        )
+        for item in draft.sessions
+    ]
+    return draft, stored
+
+
+def _kind_fields(
+    planned_class: PlannedClass | None, strength: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The fields that say what a session holds: its class, or its strength exercises."""
+    if strength is None:
+        return {"kind": "class", "planned_class": planned_class}
+    return {
+        "kind": "strength",
+        "template": strength["template"],
+        "exercises": [StrengthTarget.model_validate(item) for item in strength["exercises"]],
+        "estimated_minutes": strength["estimated_minutes"],
+    }
+
+
 def _advisories(draft: PlanDraft) -> list[Advisory]:
     return [Advisory(code=item.code, message=item.message) for item in draft.advisories]
 
@@ -109,6 +168,7 @@ def preview_plan(*, request: PlanPreviewRequest, catalog: Catalog, now: datetime
     draft = _draft(
         request, catalog, request.week_start, request.sessions_per_week, History(), today
     )
+    draft, strength = _with_strength(draft, request, catalog, History(), StrengthHistory())
     PLANS_GENERATED.labels("preview").inc()
     return PlanPreview(
         week_start=draft.week_start,
@@ -117,11 +177,11 @@ def preview_plan(*, request: PlanPreviewRequest, catalog: Catalog, now: datetime
         sessions=[
             PlannedSessionPreview(
                 date=item.date,
-                planned_class=catalog.planned_class(item.class_slug),
+                **_kind_fields(None if stored else catalog.planned_class(item.class_slug), stored),
                 status="planned",
                 reasons=list(item.reasons),
             )
-            for item in draft.sessions
+            for item, stored in zip(draft.sessions, strength, strict=True)
         ],
         advisories=_advisories(draft),
     )
@@ -136,7 +196,7 @@ async def plans_public(session: AsyncSession, plans: Sequence[Plan]) -> list[Pla
     """Stored plans with their sessions, read in one query."""
     rows = await session.exec(
         select(PlannedSession, WorkoutClass)
-        .join(WorkoutClass, col(WorkoutClass.id) == PlannedSession.class_id)
+        .outerjoin(WorkoutClass, col(WorkoutClass.id) == PlannedSession.class_id)
         .where(col(PlannedSession.plan_id).in_([plan.id for plan in plans]))
         .order_by(col(PlannedSession.plan_id), col(PlannedSession.position))
     )
@@ -147,7 +207,10 @@ async def plans_public(session: AsyncSession, plans: Sequence[Plan]) -> list[Pla
             PlannedSessionPublic(
                 id=planned.id,
                 date=planned.scheduled_date,
-                planned_class=PlannedClass.model_validate(workout_class),
+                **_kind_fields(
+                    None if workout_class is None else PlannedClass.model_validate(workout_class),
+                    planned.strength,
+                ),
                 status=planned.status,
                 reasons=planned.reasons,
             )
@@ -195,6 +258,17 @@ async def create_plan(
         pain_until=first_day_to_plan(request.week_start, today),
     )
     draft = _draft(user, catalog, request.week_start, request.sessions_per_week, history, today)
+    # Only users who may get strength sessions pay for reading their strength history.
+    lifting = strength_allowed(profile_of(user), in_pain=user.back_pain or history.recent_pain)
+    draft, strength = _with_strength(
+        draft,
+        user,
+        catalog,
+        history,
+        await strength_history(session, user_id=user.id, before=request.week_start)
+        if lifting
+        else StrengthHistory(),
+    )
     PLANS_GENERATED.labels("saved").inc()
     if existing is not None:
         await session.exec(delete(Plan).where(col(Plan.id) == existing))
@@ -216,10 +290,11 @@ async def create_plan(
             plan_id=plan.id,
             position=position,
             scheduled_date=item.date,
-            class_id=catalog.id_by_slug[item.class_slug],
+            class_id=None if stored else catalog.id_by_slug[item.class_slug],
+            strength=stored,
             reasons=list(item.reasons),
         )
-        for position, item in enumerate(draft.sessions)
+        for position, (item, stored) in enumerate(zip(draft.sessions, strength, strict=True))
     )
     await session.flush()
     return await plan_public(session, plan)
@@ -293,7 +368,7 @@ async def replan(
         experience_level=plan.experience_level,
         sessions_per_week=plan.sessions_per_week,
         sessions=tuple(
-            SessionDraft(row.scheduled_date, catalog.slug_by_id[row.class_id], tuple(row.reasons))
+            SessionDraft(row.scheduled_date, _replan_slug(row, catalog), tuple(row.reasons))
             for row in stored
         ),
         advisories=(),
@@ -313,6 +388,7 @@ async def replan(
     except PlanRuleError as error:
         raise PlanRuleViolation(error.rule, error.detail) from error
     PLANS_GENERATED.labels("replan").inc()
+    profile, in_pain = profile_of(user), user.back_pain or history.recent_pain
 
     moves, missed = [], []
     for row, new, status in zip(stored, after.sessions, after.statuses, strict=True):
@@ -323,12 +399,28 @@ async def replan(
             )
         if status == "missed" and row.status != "missed":
             missed.append(row.id)
-        class_id = catalog.id_by_slug[new.class_slug]
+        reasons = list(new.reasons)
+        if row.strength is not None and (
+            new.class_slug not in catalog.id_by_slug or strength_allowed(profile, in_pain=in_pain)
+        ):
+            class_id = None  # still a strength session, on its new day
+            if status == "planned":
+                reasons = list(replanned_reasons(new.reasons, row.reasons))
+        else:
+            class_id, row.strength = catalog.id_by_slug[new.class_slug], None
         if (new.date, status, class_id) != (row.scheduled_date, row.status, row.class_id):
             row.sequence += 1
-        row.scheduled_date, row.reasons, row.class_id = new.date, list(new.reasons), class_id
+        row.scheduled_date, row.reasons, row.class_id = new.date, reasons, class_id
         row.status = cast(SessionStatus, status)
     plan.updated_at = now
     session.add(plan)
     await session.flush()
     return ReplanResult(plan=await plan_public(session, plan), moved=moves, missed=missed)
+
+
+def _replan_slug(row: PlannedSession, catalog: Catalog) -> str:
+    """The class slug the replanner sees; a strength session's is no class, so it may be swapped
+    for a class when strength no longer fits."""
+    if row.class_id is None:
+        return "strength-session"
+    return catalog.slug_by_id[row.class_id]

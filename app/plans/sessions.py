@@ -20,7 +20,7 @@ def _mark_done(session: AsyncSession, planned: PlannedSession) -> None:
 
 async def complete_planned_session(
     session: AsyncSession, *, user_id: int, planned_session_id: int
-) -> int:
+) -> int | None:
     """Mark one of the user's planned sessions done and return its class id; else NotFound."""
     planned = (
         await session.exec(

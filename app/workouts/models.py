@@ -42,6 +42,9 @@ class SetLog(SQLModel):
     reps: int | None = Field(default=None, ge=0, le=1000)
     weight_kg: float | None = Field(default=None, ge=0, le=1000)
     seconds: int | None = Field(default=None, ge=0, le=24 * 3600)
+    rpe: int | None = Field(
+        default=None, ge=1, le=10, description="How hard this set felt, 1 to 10 (RPE)."
+    )
 
 
 class ExerciseLog(SQLModel):
@@ -123,6 +126,10 @@ class WeekStats(SQLModel):
     planned: int
     completed: int
     minutes: int
+    hard_sets: dict[str, int] = Field(
+        default_factory=dict,
+        description="Hard sets (strength sets at RPE 7 or more) per muscle worked this week.",
+    )
 
 
 class Stats(SQLModel):

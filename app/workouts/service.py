@@ -39,6 +39,7 @@ from app.workouts.models import (
     WorkoutCreate,
     WorkoutPublic,
 )
+from app.workouts.volume import hard_sets_per_week
 
 PAIN_ADVISORY_THRESHOLD = 5
 PAIN_ADVISORIES = (
@@ -311,6 +312,7 @@ async def weekly_stats(
     )
     done = {monday: (count, minutes) for monday, count, minutes in per_week}
     planned = await planned_per_week(session, user_id=user_id, first_week=mondays[0])
+    hard_sets = await hard_sets_per_week(session, user_id=user_id, since=mondays[0])
     total_sessions, total_minutes = (
         await session.exec(
             select(func.count(), func.coalesce(func.sum(Workout.duration_minutes), 0)).where(
@@ -324,6 +326,7 @@ async def weekly_stats(
             planned=planned.get(monday, (0, 0))[0],
             completed=done.get(monday, (0, 0))[0],
             minutes=done.get(monday, (0, 0))[1],
+            hard_sets=hard_sets.get(monday, {}),
         )
         for monday in mondays
     ]

@@ -36,7 +36,8 @@ NEW_CLASS: dict[str, Any] = {
             "kind": "main",
             "steps": [
                 {"exercise": "shoulder-rolls", "reps": 10, "sets": 1},
-                {"exercise": "thoracic-rotation", "duration_seconds": 30},
+                # Done seated at the desk: no mat, unlike the exercise's own kit.
+                {"exercise": "thoracic-rotation", "duration_seconds": 30, "equipment": []},
             ],
         }
     ],
@@ -104,6 +105,15 @@ async def test_an_exercise_in_use_cannot_be_deleted(
     assert response.status_code == 409
     assert "back-fit-workout" in response.json()["detail"]
     assert (await client.get("/v1/exercises/squat")).status_code == 200
+
+
+async def test_a_step_needs_kit_the_class_lists(client: AsyncClient, admin: dict[str, str]) -> None:
+    block = {"name": "Lift", "kind": "main", "steps": [{"exercise": "deadlift", "reps": 5}]}
+    refused = await client.post("/v1/classes", json={**NEW_CLASS, "blocks": [block]}, headers=admin)
+    assert refused.status_code == 422
+    assert "barbell" in refused.json()["detail"]
+    with_bar = {**NEW_CLASS, "equipment": ["barbell"], "blocks": [block]}
+    assert (await client.post("/v1/classes", json=with_bar, headers=admin)).status_code == 201
 
 
 async def test_class_lifecycle(client: AsyncClient, admin: dict[str, str]) -> None:

@@ -44,8 +44,8 @@ async def test_log_a_workout(client: AsyncClient, headers: dict[str, str]) -> No
         {
             "exercise_slug": "glute-bridge",
             "sets": [
-                {"reps": 12, "weight_kg": None, "seconds": None},
-                {"reps": None, "weight_kg": None, "seconds": 30},
+                {"reps": 12, "weight_kg": None, "seconds": None, "rpe": None},
+                {"reps": None, "weight_kg": None, "seconds": 30, "rpe": None},
             ],
         }
     ]

@@ -60,9 +60,10 @@ async function main(baseUrl: string): Promise<void> {
       },
     }),
   );
-  const firstSession = plan.sessions[0];
-  if (firstSession === undefined) {
-    throw new UnexpectedResponse(`POST /v1/plans/preview: no sessions in ${JSON.stringify(plan)}`);
+  const firstClass = plan.sessions[0]?.class;
+  // A mat-only profile gets classes only (strength sessions need gym kit).
+  if (firstClass === undefined || firstClass === null) {
+    throw new UnexpectedResponse(`POST /v1/plans/preview: no class first in ${JSON.stringify(plan)}`);
   }
 
   const email = `ts-client-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
@@ -93,9 +94,9 @@ async function main(baseUrl: string): Promise<void> {
 
   const idempotencyKey = `ts-smoke-${email}`;
   const workoutLog: components["schemas"]["WorkoutCreate"] = {
-    class_slug: firstSession.class.slug,
+    class_slug: firstClass.slug,
     completed_at: new Date().toISOString(),
-    duration_minutes: firstSession.class.duration_minutes,
+    duration_minutes: firstClass.duration_minutes,
     rpe: 6,
     pain: 1,
     notes: "Logged by the TypeScript client smoke test.",
@@ -123,7 +124,7 @@ async function main(baseUrl: string): Promise<void> {
         sessions_per_week: plan.sessions_per_week,
         sessions: plan.sessions.map((session) => ({
           date: session.date,
-          class: session.class.slug,
+          class: session.class?.slug ?? null,
         })),
         advisories: plan.advisories.map((advisory) => advisory.code),
       },
