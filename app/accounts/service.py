@@ -10,6 +10,7 @@ from app.accounts.throttle import record_login_failure, refuse_if_throttled
 from app.config import Settings
 from app.db import utc_now
 from app.errors import Conflict, Unauthorized
+from app.vocabulary import STARTER_EQUIPMENT
 
 
 async def register(session: AsyncSession, *, request: RegisterRequest, role: Role = "user") -> User:
@@ -19,6 +20,7 @@ async def register(session: AsyncSession, *, request: RegisterRequest, role: Rol
         password_hash=await hash_password(request.password),
         display_name=request.display_name,
         role=role,
+        equipment=list(STARTER_EQUIPMENT),
     )
     try:
         async with session.begin_nested():

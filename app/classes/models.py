@@ -7,7 +7,7 @@ from pydantic import ConfigDict
 from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
-from app.api_types import RESPONSE_SCHEMA, STRICT_BODY
+from app.api_types import RESPONSE_SCHEMA, STRICT_BODY, EquipmentName
 from app.exercises.models import ExerciseRef, Slug, Token
 
 Difficulty = Literal["easy", "intermediate", "advanced"]
@@ -152,4 +152,5 @@ class WorkoutClassWrite(WorkoutClassBase):
     model_config = ConfigDict(**STRICT_BODY, json_schema_extra={"examples": [CLASS_WRITE_EXAMPLE]})
 
     slug: Slug
+    equipment: list[EquipmentName] = Field(default_factory=list, max_length=20)
     blocks: list[BlockWrite] = Field(min_length=1, max_length=20)

@@ -127,7 +127,11 @@ async def _exercise_ids(session: AsyncSession, draft: WorkoutClassWrite) -> dict
     ids = {slug: exercise_id for slug, exercise_id in rows if exercise_id is not None}
     unknown = sorted(slugs - ids.keys())
     if unknown:
-        raise Unprocessable(f"Unknown exercise(s): {', '.join(unknown)}. Create them first.")
+        raise Unprocessable(
+            f"Unknown exercise(s): {', '.join(unknown)}. Create them first.",
+            field="blocks",
+            code="unknown_exercise",
+        )
     return ids
 
 
@@ -211,7 +215,11 @@ async def replace_class(
 ) -> WorkoutClassPublic:
     """Replace the class ``slug`` whole; the body's slug must match the path."""
     if draft.slug != slug:
-        raise Unprocessable(f"The body's slug '{draft.slug}' differs from the path's '{slug}'.")
+        raise Unprocessable(
+            f"The body's slug '{draft.slug}' differs from the path's '{slug}'.",
+            field="slug",
+            code="slug_mismatch",
+        )
     await _find_class(session, slug)
     await save_class(session, draft=draft)
     return await get_class(session, slug=slug)

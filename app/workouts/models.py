@@ -11,9 +11,17 @@ from sqlmodel import Field, SQLModel
 from app.api_types import MAX_ID, RESPONSE_SCHEMA, STRICT_BODY, UtcTimestamp
 from app.db import UTCDateTime, utc_now
 from app.exercises.models import Slug
+from app.field_errors import explained_pattern
 
 IdempotencyKey = Annotated[
-    str, StringConstraints(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$")
+    str,
+    StringConstraints(
+        min_length=1,
+        max_length=255,
+        pattern=explained_pattern(
+            r"^[\x21-\x7e]+$", "Use printable ASCII characters without spaces, such as a UUID."
+        ),
+    ),
 ]
 
 WORKOUT_EXAMPLE: JsonDict = {

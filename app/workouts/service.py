@@ -67,7 +67,11 @@ async def _class_id(session: AsyncSession, slug: str | None) -> int | None:
         await session.exec(select(WorkoutClass.id).where(WorkoutClass.slug == slug))
     ).first()
     if class_id is None:
-        raise Unprocessable(f"No class with slug '{slug}': class_slug must name a catalog class.")
+        raise Unprocessable(
+            f"No class with slug '{slug}': class_slug must name a catalog class.",
+            field="class_slug",
+            code="unknown_class",
+        )
     return class_id
 
 
@@ -84,7 +88,11 @@ async def _check_exercises_exist(session: AsyncSession, logs: list[ExerciseLog])
     found = set(await session.exec(select(Exercise.slug).where(col(Exercise.slug).in_(slugs))))
     unknown = sorted(slugs - found)
     if unknown:
-        raise Unprocessable(f"Unknown exercise(s) in exercises: {', '.join(unknown)}.")
+        raise Unprocessable(
+            f"Unknown exercise(s) in exercises: {', '.join(unknown)}.",
+            field="exercises",
+            code="unknown_exercise",
+        )
 
 
 def request_fingerprint(draft: WorkoutCreate) -> str:
