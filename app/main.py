@@ -20,6 +20,7 @@ from app.metrics import router as metrics_router
 from app.openapi import install_openapi
 from app.plans.router import router as plans_router
 from app.request_context import RequestContextMiddleware
+from app.sync.router import router as sync_router
 from app.vocabularies.router import router as vocabularies_router
 from app.workouts.router import router as workouts_router
 
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         accounts_router,
         workouts_router,
         plans_router,
+        sync_router,
     ):
         app.include_router(router)
     return app

@@ -39,6 +39,7 @@ from app.plans.models import (
     SessionMove,
     SessionStatus,
 )
+from app.sync.changes import record_change
 from app.workouts.models import Advisory
 
 
@@ -182,6 +183,9 @@ async def create_plan(
     PLANS_GENERATED.labels("saved").inc()
     if existing is not None:
         await session.exec(delete(Plan).where(col(Plan.id) == existing))
+        await record_change(
+            session, user_id=user.id, entity="plan", entity_id=existing, op="delete"
+        )
     plan = Plan(
         user_id=user.id,
         week_start=draft.week_start,
@@ -206,6 +210,7 @@ async def create_plan(
         for position, item in enumerate(draft.sessions)
     )
     await session.flush()
+    await record_change(session, user_id=user.id, entity="plan", entity_id=plan.id)
     return await plan_public(session, plan)
 
 
@@ -296,4 +301,5 @@ async def replan(
     plan.updated_at = utc_now()
     session.add(plan)
     await session.flush()
+    await record_change(session, user_id=user.id, entity="plan", entity_id=plan.id)
     return ReplanResult(plan=await plan_public(session, plan), moved=moves, missed=missed)

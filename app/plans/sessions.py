@@ -7,6 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound
 from app.plans.models import Plan, PlannedSession
+from app.sync.changes import record_change
 from app.workouts.models import Workout
 
 
@@ -27,6 +28,7 @@ async def complete_planned_session(
         planned.status = "done"
         planned.sequence += 1
         session.add(planned)
+        await record_change(session, user_id=user_id, entity="plan", entity_id=planned.plan_id)
     return planned.class_id
 
 

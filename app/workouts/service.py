@@ -20,6 +20,7 @@ from app.plans.sessions import (
     planned_per_week,
     reopen_planned_session,
 )
+from app.sync.changes import record_change, record_plan_change
 from app.weeks import monday_of, week_start_of
 from app.workouts.models import (
     Advisory,
@@ -145,6 +146,7 @@ async def log_workout(
             .returning(col(Workout.id))
         )
     ).scalar_one()
+    await record_change(session, user_id=user.id, entity="workout", entity_id=workout_id)
     public = WorkoutPublic(
         **stored,
         id=workout_id,
@@ -244,8 +246,14 @@ async def delete_workout(session: AsyncSession, *, user_id: int, workout_id: int
         raise NotFound("workout", workout_id)
     await session.delete(workout)
     await session.flush()
+    await record_change(
+        session, user_id=user_id, entity="workout", entity_id=workout_id, op="delete"
+    )
     if workout.plan_session_id is not None:
         await reopen_planned_session(session, planned_session_id=workout.plan_session_id)
+        await record_plan_change(
+            session, user_id=user_id, planned_session_id=workout.plan_session_id
+        )
 
 
 async def weekly_stats(session: AsyncSession, *, user_id: int, weeks: int) -> Stats:
