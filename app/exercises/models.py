@@ -82,6 +82,8 @@ class ExercisePublic(ExerciseBase):
 
 
 class ExerciseDetail(ExercisePublic):
+    model_config = ConfigDict(json_schema_extra={"examples": [{**EXERCISE_EXAMPLE, "used_in": []}]})
+
     used_in: list[Slug] = Field(description="Slugs of the classes that use this exercise.")
 
 

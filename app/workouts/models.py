@@ -104,6 +104,30 @@ class WorkoutCreate(WorkoutBase):
 
 
 class WorkoutPublic(WorkoutBase):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **WORKOUT_EXAMPLE,
+                    "id": 41,
+                    "completed_at": "2026-11-23T17:30:00Z",
+                    "plan_session_id": None,
+                    "exercises": [
+                        {
+                            "exercise_slug": "glute-bridge",
+                            "sets": [
+                                {"reps": 12, "weight_kg": None, "seconds": None},
+                                {"reps": 10, "weight_kg": None, "seconds": None},
+                            ],
+                        }
+                    ],
+                    "advisories": [],
+                    "created_at": "2026-11-23T17:31:02Z",
+                }
+            ]
+        }
+    )
+
     id: int
     class_slug: str | None
     plan_session_id: int | None
