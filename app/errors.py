@@ -77,14 +77,16 @@ class Unprocessable(AppError):
             self.errors = [field_issue(path, detail, code)]
 
 
-# The profile or request field each plan rule is about, so a form can point at it.
+# The profile or request field to change when a plan rule fails, so a form can point at it.
+# Pain narrows the classes to pain-relief ones; the way out is the equipment they need, never
+# back_pain (nobody is told to stop reporting pain).
 PLAN_RULE_FIELDS = {
     "frequency": "sessions_per_week",
     "week_start": "week_start",
     "availability": "available_days",
     "recovery": "available_days",
     "fit": "equipment",
-    "pain": "back_pain",
+    "pain": "equipment",
 }
 
 
