@@ -9,11 +9,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
 from app.vocabulary import EQUIPMENT, MUSCLES
+from tests.conftest import SEED_DIR
 from tests.factories import auth_headers, make_user
 
 pytestmark = pytest.mark.anyio
-
-SEED = __import__("pathlib").Path(__file__).resolve().parents[2] / "seed"
 
 
 async def all_names(client: AsyncClient, path: str) -> list[str]:
@@ -37,8 +36,8 @@ async def test_vocabularies_list_every_name_in_order(
 
 
 def test_the_seeded_catalog_uses_only_vocabulary_names() -> None:
-    exercises = json.loads((SEED / "exercises.json").read_text())
-    classes = json.loads((SEED / "classes.json").read_text())
+    exercises = json.loads((SEED_DIR / "exercises.json").read_text())
+    classes = json.loads((SEED_DIR / "classes.json").read_text())
     used_equipment = {name for item in [*exercises, *classes] for name in item["equipment"]}
     used_muscles = {name for item in exercises for name in item["muscles"]}
     assert used_equipment <= set(EQUIPMENT)
