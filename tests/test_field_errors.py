@@ -113,3 +113,41 @@ async def test_a_plan_rule_points_at_the_profile_field_to_change(client: AsyncCl
     )
     (issue,) = issues(too_many)
     assert (issue["pointer"], issue["code"]) == ("#/sessions_per_week", "frequency")
+
+
+async def test_an_unknown_exercise_points_at_its_entry(
+    client: AsyncClient, headers: dict[str, str], db_session: AsyncSession, settings: Settings
+) -> None:
+    logged = await client.post(
+        "/v1/me/workouts",
+        json={
+            "completed_at": "2026-11-23T18:30:00Z",
+            "duration_minutes": 20,
+            "exercises": [
+                {"exercise_slug": "glute-bridge", "sets": [{"reps": 10}]},
+                {"exercise_slug": "no-such-move", "sets": [{"reps": 10}]},
+            ],
+        },
+        headers=headers,
+    )
+    (issue,) = issues(logged)
+    assert (issue["pointer"], issue["code"]) == ("#/exercises/1/exercise_slug", "unknown_exercise")
+
+    admin = auth_headers(await make_user(db_session, role="admin"), settings)
+    step = {"exercise": "glute-bridge", "reps": 5}
+    created = await client.post(
+        "/v1/classes",
+        json={
+            "slug": "desk-break",
+            "title": "Desk break",
+            "difficulty": "easy",
+            "duration_minutes": 5,
+            "blocks": [
+                {"name": "Warm", "kind": "warm_up", "steps": [step]},
+                {"name": "Move", "kind": "main", "steps": [step, {**step, "exercise": "nope"}]},
+            ],
+        },
+        headers=admin,
+    )
+    (issue,) = issues(created)
+    assert issue["pointer"] == "#/blocks/1/steps/1/exercise"

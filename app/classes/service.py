@@ -127,9 +127,15 @@ async def _exercise_ids(session: AsyncSession, draft: WorkoutClassWrite) -> dict
     ids = {slug: exercise_id for slug, exercise_id in rows if exercise_id is not None}
     unknown = sorted(slugs - ids.keys())
     if unknown:
+        first: list[str | int] = next(
+            ["blocks", block_at, "steps", step_at, "exercise"]
+            for block_at, block in enumerate(draft.blocks)
+            for step_at, step in enumerate(block.steps)
+            if step.exercise in unknown
+        )
         raise Unprocessable(
             f"Unknown exercise(s): {', '.join(unknown)}. Create them first.",
-            field="blocks",
+            field=first,
             code="unknown_exercise",
         )
     return ids

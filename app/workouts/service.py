@@ -89,9 +89,10 @@ async def _check_exercises_exist(session: AsyncSession, logs: list[ExerciseLog])
     found = set(await session.exec(select(Exercise.slug).where(col(Exercise.slug).in_(slugs))))
     unknown = sorted(slugs - found)
     if unknown:
+        first = next(at for at, log in enumerate(logs) if log.exercise_slug in unknown)
         raise Unprocessable(
             f"Unknown exercise(s) in exercises: {', '.join(unknown)}.",
-            field="exercises",
+            field=["exercises", first, "exercise_slug"],
             code="unknown_exercise",
         )
 
