@@ -17,11 +17,15 @@ from pydantic import (
     ConfigDict,
     PlainValidator,
     Strict,
+    StringConstraints,
     TypeAdapter,
     WithJsonSchema,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 from sqlmodel import SQLModel
+
+from app.vocabulary import EQUIPMENT, MUSCLES
 
 STRICT_BODY = ConfigDict(extra="forbid", strict=True)
 # A response field with a default is still always sent: mark it required in the OpenAPI
@@ -84,6 +88,30 @@ DayOrInstant = Annotated[
     ),
 ]
 ResourceId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _known_name(kind: str, names: tuple[str, ...]) -> AfterValidator:
+    """Accepts only the names of the ``kind`` vocabulary; the 422 lists them."""
+    known = frozenset(names)
+    listed = ", ".join(sorted(names))
+
+    def check(name: str) -> str:
+        if name not in known:
+            raise PydanticCustomError(
+                "unknown_name",
+                "Unknown {kind} '{name}'; use one of: {known}.",
+                {"kind": kind, "name": name, "known": listed},
+            )
+        return name
+
+    return AfterValidator(check)
+
+
+# Names written into profiles and the catalog: only those GET /v1/equipment and /v1/muscles list.
+EquipmentName = Annotated[
+    str, StringConstraints(max_length=40), _known_name("equipment", EQUIPMENT)
+]
+MuscleName = Annotated[str, StringConstraints(max_length=40), _known_name("muscle", MUSCLES)]
 
 
 class PatchModel(SQLModel):

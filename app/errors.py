@@ -1,50 +1,35 @@
 """Application errors and the one place that turns every error into problem details."""
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.field_errors import ValidationIssue, field_issue, validation_issues
 
 logger = logging.getLogger("backfit.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
-class ValidationIssue(BaseModel):
-    """One field that failed validation."""
-
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
 class Problem(BaseModel):
     """An RFC 9457 problem-details body."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "type": "/problems/not-found",
-                "title": "Not Found",
-                "status": 404,
-                "detail": "No class with slug 'no-such-class'.",
-            }
-        }
-    )
 
     type: str = Field(description="A URI reference naming the kind of problem.")
     title: str
     status: int
     detail: str
-    errors: list[ValidationIssue] | None = None
+    errors: list[ValidationIssue] | None = Field(
+        default=None, description="For 422s: each field that is wrong, and why."
+    )
     rule: str | None = Field(
         default=None, description="For plan errors: the plan rule that could not be met."
     )
@@ -56,6 +41,7 @@ class AppError(Exception):
     status = HTTPStatus.BAD_REQUEST
     problem = "bad-request"
     rule: str | None = None
+    errors: list[ValidationIssue] | None = None
 
     def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
@@ -77,17 +63,48 @@ class Conflict(AppError):
 
 
 class Unprocessable(AppError):
+    """A well-formed request that breaks a rule; ``field`` names the body field it concerns."""
+
     status = HTTPStatus.UNPROCESSABLE_ENTITY
     problem = "unprocessable"
 
+    def __init__(
+        self, detail: str, *, field: Sequence[str | int] | str | None = None, code: str = "invalid"
+    ) -> None:
+        super().__init__(detail)
+        if field is not None:
+            path = [field] if isinstance(field, str) else list(field)
+            self.errors = [field_issue(path, detail, code)]
+
+
+# The profile or request field to change when a plan rule fails, so a form can point at it.
+# Pain narrows the classes to pain-relief ones; the way out is the equipment they need, never
+# back_pain (nobody is told to stop reporting pain).
+PLAN_RULE_FIELDS = {
+    "frequency": "sessions_per_week",
+    "week_start": "week_start",
+    "availability": "available_days",
+    "recovery": "available_days",
+    "fit": "equipment",
+    "pain": "equipment",
+}
+
 
 class PlanRuleViolation(Unprocessable):
-    """A plan rule the request cannot satisfy; ``rule`` names it for clients."""
+    """A plan rule the request cannot satisfy; ``rule`` names it for clients.
+
+    Its issue points at the profile (or request) field to change; for POST /v1/me/plans
+    that is a field of the stored profile (PATCH /v1/me).
+    """
 
     problem = "plan-rule"
 
-    def __init__(self, rule: str, detail: str) -> None:
-        super().__init__(f"Plan rule '{rule}' cannot be met: {detail}")
+    def __init__(self, rule: str, detail: str, *, field: str | None = None) -> None:
+        super().__init__(
+            f"Plan rule '{rule}' cannot be met: {detail}",
+            field=field or PLAN_RULE_FIELDS.get(rule),
+            code=rule,
+        )
         self.rule = rule
 
 
@@ -137,7 +154,7 @@ def problem_response(
     detail: str,
     *,
     problem: str | None = None,
-    errors: list[ValidationIssue] | None = None,
+    errors: Sequence[ValidationIssue] | None = None,
     headers: dict[str, str] | None = None,
     rule: str | None = None,
 ) -> JSONResponse:
@@ -148,7 +165,7 @@ def problem_response(
         title=title,
         status=status,
         detail=detail,
-        errors=errors,
+        errors=list(errors) if errors is not None else None,
         rule=rule,
     )
     return JSONResponse(
@@ -159,28 +176,22 @@ def problem_response(
     )
 
 
-def _validation_issues(raw_errors: Any) -> list[ValidationIssue]:
-    return [
-        ValidationIssue(
-            loc=[part for part in error["loc"] if isinstance(part, str | int)],
-            msg=error["msg"],
-            type=error["type"],
-        )
-        for error in raw_errors
-    ]
-
-
 async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     return problem_response(
-        exc.status, exc.detail, problem=exc.problem, headers=exc.headers, rule=exc.rule
+        exc.status,
+        exc.detail,
+        problem=exc.problem,
+        headers=exc.headers,
+        rule=exc.rule,
+        errors=exc.errors,
     )
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    issues = _validation_issues(exc.errors())
-    named = ", ".join(sorted({".".join(str(part) for part in issue.loc) for issue in issues}))
+    issues = validation_issues(exc.errors())
+    named = ", ".join(sorted({issue.pointer.removeprefix("#/") or "body" for issue in issues}))
     return problem_response(
         422, f"The request is not valid: check {named}.", problem="validation", errors=issues
     )
@@ -190,9 +201,7 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == HTTPStatus.BAD_REQUEST:
         # The framework's only 400 is a body it could not decode: as invalid as bad JSON.
-        issue = ValidationIssue(
-            loc=["body"], msg="The body is not valid JSON.", type="json_invalid"
-        )
+        issue = field_issue([], "The body is not valid JSON.", "invalid_json")
         return problem_response(
             422,
             "The request body could not be parsed as JSON.",

@@ -4,13 +4,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from app.accounts.router import router as accounts_router
 from app.body_limit import BodySizeLimitMiddleware
 from app.catalog.cache import CatalogCache, CatalogFastPath
 from app.classes.router import router as classes_router
 from app.config import Settings, get_settings
+from app.cors import install_cors
 from app.db import create_engine, create_sessionmaker
 from app.docs import install_docs
 from app.errors import install_error_handlers
@@ -20,6 +20,8 @@ from app.metrics import router as metrics_router
 from app.openapi import install_openapi
 from app.plans.router import router as plans_router
 from app.request_context import RequestContextMiddleware
+from app.sync.router import router as sync_router
+from app.vocabularies.router import router as vocabularies_router
 from app.workouts.router import router as workouts_router
 
 DESCRIPTION = """
@@ -62,13 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     # Middleware added last runs first: request context, body limit, CORS, then the cache.
     app.add_middleware(CatalogFastPath)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],
-        expose_headers=["ETag", "X-Request-ID", "Retry-After"],
-    )
+    install_cors(app, settings)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
 
@@ -77,9 +73,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics_router,
         exercises_router,
         classes_router,
+        vocabularies_router,
         accounts_router,
         workouts_router,
         plans_router,
+        sync_router,
     ):
         app.include_router(router)
     return app

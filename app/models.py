@@ -8,6 +8,7 @@ from app.catalog.models import CatalogVersion
 from app.classes.models import ClassBlock, ClassStep, WorkoutClass
 from app.exercises.models import Exercise
 from app.plans.models import Plan, PlannedSession
+from app.sync.models import SyncChange, SyncCounter
 from app.workouts.models import IdempotencyRecord, Workout
 
 metadata = SQLModel.metadata
@@ -21,6 +22,8 @@ __all__ = [
     "LoginFailure",
     "Plan",
     "PlannedSession",
+    "SyncChange",
+    "SyncCounter",
     "User",
     "Workout",
     "WorkoutClass",

@@ -4,8 +4,6 @@ A bottom-layer module (it imports nothing from the app) so seed loading, the cat
 endpoints and the plan engine all read the same names.
 """
 
-from collections.abc import Iterable
-
 # What a person may have to train with; class and exercise equipment use only these names.
 EQUIPMENT: tuple[str, ...] = (
     "barbell",
@@ -44,6 +42,6 @@ MUSCLES: tuple[str, ...] = (
 )
 
 
-def unknown_names(names: Iterable[str], vocabulary: tuple[str, ...]) -> list[str]:
-    """The names that are not in ``vocabulary``, sorted."""
-    return sorted(set(names) - set(vocabulary))
+# What a new account starts with: a mat is all the article's easiest class needs, so the
+# default profile gets a plan at once.
+STARTER_EQUIPMENT: tuple[str, ...] = ("mat",)

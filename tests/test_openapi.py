@@ -57,3 +57,87 @@ def test_request_bodies_have_examples() -> None:
         for ref in refs:
             name = ref["$ref"].rpartition("/")[2]
             assert schemas[name].get("examples"), name
+
+
+def test_schema_names_and_titles_are_unique_type_names() -> None:
+    schemas = DOCUMENT["components"]["schemas"]
+    titles = [schema.get("title", name) for name, schema in schemas.items()]
+    assert len(titles) == len(set(titles))
+    assert all(name.isidentifier() for name in schemas), sorted(schemas)
+    assert {"ExerciseLog", "ExerciseLogInput", "WorkoutPublicPage"} <= set(schemas)
+
+
+def test_summaries_are_plain_words() -> None:
+    for method, path, operation in OPERATIONS:
+        assert "`" not in operation["summary"], (method, path)
+
+
+def test_every_response_declares_its_headers() -> None:
+    headers = DOCUMENT["components"]["headers"]
+    assert {"X-Request-ID", "ETag", "Cache-Control", "Retry-After", "RateLimit"} <= set(headers)
+    for method, path, operation in OPERATIONS:
+        for status, response in operation["responses"].items():
+            declared = response["headers"]
+            assert "X-Request-ID" in declared, (method, path, status)
+            if status in {"429", "503"}:
+                assert "Retry-After" in declared, (method, path, status)
+            if status == "401":
+                assert "WWW-Authenticate" in declared, (method, path, status)
+    token = DOCUMENT["paths"]["/v1/auth/token"]["post"]["responses"]
+    assert {"RateLimit", "RateLimit-Policy"} <= set(token["200"]["headers"])
+    assert {"RateLimit", "RateLimit-Policy"} <= set(token["429"]["headers"])
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/exercises", "/v1/exercises/{slug}", "/v1/classes", "/v1/classes/{slug}",
+     "/v1/equipment", "/v1/muscles"],
+)  # fmt: skip
+def test_cached_reads_declare_304_and_their_validators(path: str) -> None:
+    operation = DOCUMENT["paths"][path]["get"]
+    assert {"ETag", "Cache-Control"} <= set(operation["responses"]["200"]["headers"])
+    assert "content" not in operation["responses"]["304"]
+    assert {"ETag", "Cache-Control"} <= set(operation["responses"]["304"]["headers"])
+    assert "If-None-Match" in [parameter["name"] for parameter in operation["parameters"]]
+
+
+def test_calendar_routes_are_text_calendar() -> None:
+    for path in ("/v1/me/plans/{plan_id}.ics", "/v1/calendar/{token}.ics"):
+        assert list(DOCUMENT["paths"][path]["get"]["responses"]["200"]["content"]) == [
+            "text/calendar"
+        ]
+
+
+def test_the_idempotency_key_is_a_plain_header_parameter() -> None:
+    (parameter,) = DOCUMENT["paths"]["/v1/me/workouts"]["post"]["parameters"]
+    assert parameter["name"] == "Idempotency-Key"
+    assert parameter["in"] == "header"
+    assert parameter["schema"]["type"] == "string"  # not "string or null"
+
+
+def test_each_error_status_has_its_own_true_example() -> None:
+    for method, path, operation in OPERATIONS:
+        for status, response in operation["responses"].items():
+            if not status.startswith(("4", "5")):
+                continue
+            examples = response["content"]["application/problem+json"]["examples"]
+            assert examples, (method, path, status)
+            for example in examples.values():
+                value = example["value"]
+                assert value["status"] == int(status), (method, path, status, value)
+                if status == "422":
+                    assert value["errors"], (method, path)
+                    assert all(issue["pointer"].startswith("#") for issue in value["errors"])
+                if status == "404" and "{" in path:
+                    assert "resource at this address" not in value["detail"], (method, path)
+
+
+def test_success_responses_show_real_examples() -> None:
+    for method, path, operation in OPERATIONS:
+        created = operation["responses"].get("201", {}).get("content", {})
+        if "application/json" in created:
+            example = created["application/json"]["example"]
+            assert example.get("id", 1) > 0, (method, path)
+            assert example.get("slug", "a-slug") != "string", (method, path)
+    workout = DOCUMENT["paths"]["/v1/me/workouts"]["post"]["responses"]["201"]
+    assert workout["content"]["application/json"]["example"]["pain"] <= 4

@@ -8,9 +8,10 @@ from pydantic import ConfigDict, StringConstraints
 from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
-from app.api_types import RESPONSE_SCHEMA, STRICT_BODY, PatchModel
+from app.api_types import RESPONSE_SCHEMA, STRICT_BODY, EquipmentName, PatchModel
 from app.db import UTCDateTime, utc_now
 from app.exercises.models import Token
+from app.field_errors import explained_pattern
 from app.local_time import DEFAULT_TIME_ZONE, TimeZoneName
 
 ExperienceLevel = Literal["beginner", "intermediate", "advanced"]
@@ -18,11 +19,12 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Role = Literal["user", "admin"]
 ALL_WEEKDAYS: list[Weekday] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
+EMAIL_PATTERN = explained_pattern(
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "Enter an email address, such as sam@example.com."
+)
 Email = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    ),
+    StringConstraints(strip_whitespace=True, to_lower=True, max_length=254, pattern=EMAIL_PATTERN),
 ]
 # Argon2 cost grows with length: cap it so a huge password cannot tie up a worker.
 Password = Annotated[str, StringConstraints(min_length=10, max_length=128)]
@@ -122,7 +124,7 @@ class ProfileUpdate(PatchModel):
 
     display_name: DisplayName | None = None
     experience_level: ExperienceLevel | None = None
-    equipment: list[Token] | None = Field(default=None, max_length=20)
+    equipment: list[EquipmentName] | None = Field(default=None, max_length=20)
     available_days: list[Weekday] | None = Field(default=None, min_length=1, max_length=7)
     max_session_minutes: int | None = Field(default=None, ge=5, le=600)
     back_pain: bool | None = None

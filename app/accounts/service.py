@@ -10,6 +10,8 @@ from app.accounts.throttle import record_login_failure, refuse_if_throttled
 from app.config import Settings
 from app.db import utc_now
 from app.errors import Conflict, Unauthorized
+from app.sync.changes import record_change
+from app.vocabulary import STARTER_EQUIPMENT
 
 
 async def register(session: AsyncSession, *, request: RegisterRequest, role: Role = "user") -> User:
@@ -19,12 +21,14 @@ async def register(session: AsyncSession, *, request: RegisterRequest, role: Rol
         password_hash=await hash_password(request.password),
         display_name=request.display_name,
         role=role,
+        equipment=list(STARTER_EQUIPMENT),
     )
     try:
         async with session.begin_nested():
             session.add(user)
     except IntegrityError as error:
         raise Conflict("An account with this email already exists.") from error
+    await record_change(session, user_id=user.id, entity="profile", entity_id=user.id)
     return user
 
 
@@ -58,6 +62,7 @@ async def update_profile(session: AsyncSession, *, user: User, changes: ProfileU
     user.sqlmodel_update(changes.model_dump(exclude_unset=True))
     session.add(user)
     await session.flush()
+    await record_change(session, user_id=user.id, entity="profile", entity_id=user.id)
     return user
 
 

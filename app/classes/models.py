@@ -7,7 +7,7 @@ from pydantic import ConfigDict
 from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
-from app.api_types import RESPONSE_SCHEMA, STRICT_BODY
+from app.api_types import RESPONSE_SCHEMA, STRICT_BODY, EquipmentName
 from app.exercises.models import ExerciseRef, Slug, Token
 
 Difficulty = Literal["easy", "intermediate", "advanced"]
@@ -110,7 +110,7 @@ class StepDose(SQLModel):
     sets: int | None = Field(default=None, ge=1, le=100)
     rest_seconds: int | None = Field(default=None, ge=0, le=3600)
     duration_seconds: int | None = Field(default=None, ge=1, le=3600)
-    equipment: list[Token] | None = Field(
+    equipment: list[EquipmentName] | None = Field(
         default=None,
         max_length=20,
         description="Equipment this step uses when it differs from the exercise's own; "
@@ -161,4 +161,5 @@ class WorkoutClassWrite(WorkoutClassBase):
     model_config = ConfigDict(**STRICT_BODY, json_schema_extra={"examples": [CLASS_WRITE_EXAMPLE]})
 
     slug: Slug
+    equipment: list[EquipmentName] = Field(default_factory=list, max_length=20)
     blocks: list[BlockWrite] = Field(min_length=1, max_length=20)

@@ -11,6 +11,8 @@ from app.classes.models import Difficulty, WorkoutClassPublic, WorkoutClassWrite
 from app.db import DbSession
 from app.errors import problem_responses
 from app.exercises.models import SLUG_PATTERN, Token
+from app.field_errors import explained_pattern
+from app.openapi_responses import CACHED_RESPONSES
 from app.pagination import Page, PageCursor, PageLimit
 
 router = APIRouter(prefix="/v1/classes", tags=["classes"])
@@ -20,7 +22,9 @@ EquipmentList = Annotated[
     str | None,
     Query(
         max_length=500,
-        pattern=f"^(?:{TOKEN}(?:,{TOKEN})*)?$",
+        pattern=explained_pattern(
+            f"^(?:{TOKEN}(?:,{TOKEN})*)?$", "Use comma-separated names, such as 'mat,dumbbells'."
+        ),
         description="Comma-separated equipment you have, e.g. `mat,dumbbells`; only classes "
         "that need nothing else are listed. An empty value means no equipment.",
         examples=["mat"],
@@ -36,7 +40,7 @@ def _equipment_tokens(equipment: str | None) -> list[str] | None:
     "",
     response_model=Page[WorkoutClassPublic],
     operation_id="listClasses",
-    responses=problem_responses(422),
+    responses={**CACHED_RESPONSES, **problem_responses(422)},
 )
 async def list_classes(
     request: Request,
@@ -71,7 +75,7 @@ async def list_classes(
     "/{slug}",
     response_model=WorkoutClassPublic,
     operation_id="getClass",
-    responses=problem_responses(404, 422),
+    responses={**CACHED_RESPONSES, **problem_responses(404, 422)},
 )
 async def get_class(request: Request, cache: CachedCatalog, slug: str) -> Response:
     """One class with its blocks and steps in order."""

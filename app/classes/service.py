@@ -133,16 +133,28 @@ async def _exercise_ids(session: AsyncSession, draft: WorkoutClassWrite) -> dict
     ids = {slug: exercise_id for slug, exercise_id, _ in rows if exercise_id is not None}
     unknown = sorted(slugs - ids.keys())
     if unknown:
-        raise Unprocessable(f"Unknown exercise(s): {', '.join(unknown)}. Create them first.")
+        first: list[str | int] = next(
+            ["blocks", block_at, "steps", step_at, "exercise"]
+            for block_at, block in enumerate(draft.blocks)
+            for step_at, step in enumerate(block.steps)
+            if step.exercise in unknown
+        )
+        raise Unprocessable(
+            f"Unknown exercise(s): {', '.join(unknown)}. Create them first.",
+            field=first,
+            code="unknown_exercise",
+        )
     kit = {slug: equipment for slug, _, equipment in rows}
-    for block in draft.blocks:
-        for step in block.steps:
+    for block_at, block in enumerate(draft.blocks):
+        for step_at, step in enumerate(block.steps):
             uses = step.equipment if step.equipment is not None else kit[step.exercise]
             if missing := sorted(set(uses) - set(draft.equipment)):
                 raise Unprocessable(
                     f"Step '{step.exercise}' in block '{block.name}' uses {', '.join(missing)}, "
                     "which the class's equipment does not list; add it to the class's "
-                    "equipment or give the step the equipment it is done with here."
+                    "equipment or give the step the equipment it is done with here.",
+                    field=["blocks", block_at, "steps", step_at, "equipment"],
+                    code="step_equipment",
                 )
     return ids
 
@@ -227,7 +239,11 @@ async def replace_class(
 ) -> WorkoutClassPublic:
     """Replace the class ``slug`` whole; the body's slug must match the path."""
     if draft.slug != slug:
-        raise Unprocessable(f"The body's slug '{draft.slug}' differs from the path's '{slug}'.")
+        raise Unprocessable(
+            f"The body's slug '{draft.slug}' differs from the path's '{slug}'.",
+            field="slug",
+            code="slug_mismatch",
+        )
     await _find_class(session, slug)
     await save_class(session, draft=draft)
     return await get_class(session, slug=slug)

@@ -7,11 +7,15 @@ from pydantic import ConfigDict, StringConstraints
 from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
-from app.api_types import RESPONSE_SCHEMA, STRICT_BODY, PatchModel
+from app.api_types import RESPONSE_SCHEMA, STRICT_BODY, EquipmentName, MuscleName, PatchModel
+from app.field_errors import explained_pattern
 
 Category = Literal["strength", "mobility", "stretch", "core", "cardio"]
 Measure = Literal["reps", "time"]
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_PATTERN = explained_pattern(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    "Use lowercase letters, digits and single hyphens, such as 'upper-back'.",
+)
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
 # Muscles, equipment and focus are short lowercase tokens such as "upper-back" or "mat".
 Token = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=40)]
@@ -52,6 +56,8 @@ class ExerciseCreate(ExerciseBase):
     model_config = ConfigDict(**STRICT_BODY, json_schema_extra={"examples": [EXERCISE_EXAMPLE]})
 
     slug: Slug
+    muscles: list[MuscleName] = Field(default_factory=list, max_length=20)
+    equipment: list[EquipmentName] = Field(default_factory=list, max_length=20)
 
 
 class ExerciseUpdate(PatchModel):
@@ -62,8 +68,8 @@ class ExerciseUpdate(PatchModel):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     aliases: list[Alias] | None = Field(default=None, max_length=20)
     category: Category | None = None
-    muscles: list[Token] | None = Field(default=None, max_length=20)
-    equipment: list[Token] | None = Field(default=None, max_length=20)
+    muscles: list[MuscleName] | None = Field(default=None, max_length=20)
+    equipment: list[EquipmentName] | None = Field(default=None, max_length=20)
     measure: Measure | None = None
     featured: bool | None = None
     description: str | None = Field(default=None, max_length=2000)
@@ -76,6 +82,8 @@ class ExercisePublic(ExerciseBase):
 
 
 class ExerciseDetail(ExercisePublic):
+    model_config = ConfigDict(json_schema_extra={"examples": [{**EXERCISE_EXAMPLE, "used_in": []}]})
+
     used_in: list[Slug] = Field(description="Slugs of the classes that use this exercise.")
 
 

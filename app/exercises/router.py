@@ -17,6 +17,7 @@ from app.exercises.models import (
     ExerciseUpdate,
     Token,
 )
+from app.openapi_responses import CACHED_RESPONSES
 from app.pagination import Page, PageCursor, PageLimit
 
 router = APIRouter(prefix="/v1/exercises", tags=["exercises"])
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/v1/exercises", tags=["exercises"])
     "",
     response_model=Page[ExercisePublic],
     operation_id="listExercises",
-    responses=problem_responses(422),
+    responses={**CACHED_RESPONSES, **problem_responses(422)},
 )
 async def list_exercises(
     request: Request,
@@ -63,7 +64,7 @@ async def list_exercises(
     "/{slug}",
     response_model=ExerciseDetail,
     operation_id="getExercise",
-    responses=problem_responses(404, 422),
+    responses={**CACHED_RESPONSES, **problem_responses(404, 422)},
 )
 async def get_exercise(request: Request, cache: CachedCatalog, slug: str) -> Response:
     """One exercise, with the slugs of the classes that use it."""

@@ -9,7 +9,7 @@ from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
 from app.accounts.models import TrainingProfile
-from app.api_types import RESPONSE_SCHEMA, STRICT_BODY, IsoDate
+from app.api_types import RESPONSE_SCHEMA, STRICT_BODY, EquipmentName, IsoDate
 from app.classes.models import Difficulty
 from app.db import UTCDateTime, utc_now
 from app.workouts.models import Advisory
@@ -195,6 +195,7 @@ class PlanPreviewRequest(TrainingProfile):
     )
 
     week_start: IsoDate = Field(description="The Monday the week starts on.")
+    equipment: list[EquipmentName] = Field(default_factory=list, max_length=20)
     sessions_per_week: int | None = Field(
         default=None, description="Back sessions this week; defaults to the level's usual count."
     )

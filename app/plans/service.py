@@ -50,6 +50,7 @@ from app.plans.strength_log import (
     strength_history,
 )
 from app.plans.strength_week import replanned_reasons, strength_allowed, with_strength_sessions
+from app.sync.changes import record_change
 from app.workouts.models import Advisory
 
 
@@ -272,6 +273,9 @@ async def create_plan(
     PLANS_GENERATED.labels("saved").inc()
     if existing is not None:
         await session.exec(delete(Plan).where(col(Plan.id) == existing))
+        await record_change(
+            session, user_id=user.id, entity="plan", entity_id=existing, op="delete"
+        )
     plan = Plan(
         user_id=user.id,
         week_start=draft.week_start,
@@ -297,6 +301,7 @@ async def create_plan(
         for position, (item, stored) in enumerate(zip(draft.sessions, strength, strict=True))
     )
     await session.flush()
+    await record_change(session, user_id=user.id, entity="plan", entity_id=plan.id)
     return await plan_public(session, plan)
 
 
@@ -415,6 +420,7 @@ async def replan(
     plan.updated_at = now
     session.add(plan)
     await session.flush()
+    await record_change(session, user_id=user.id, entity="plan", entity_id=plan.id)
     return ReplanResult(plan=await plan_public(session, plan), moved=moves, missed=missed)
 
 

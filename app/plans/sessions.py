@@ -7,15 +7,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.errors import NotFound
 from app.plans.models import Plan, PlannedSession
+from app.sync.changes import record_change
 from app.weeks import monday_of
 from app.workouts.models import Workout
 
 
-def _mark_done(session: AsyncSession, planned: PlannedSession) -> None:
+async def _mark_done(session: AsyncSession, planned: PlannedSession, *, user_id: int) -> None:
     if planned.status != "done":
         planned.status = "done"
         planned.sequence += 1
         session.add(planned)
+        await record_change(session, user_id=user_id, entity="plan", entity_id=planned.plan_id)
 
 
 async def complete_planned_session(
@@ -31,7 +33,7 @@ async def complete_planned_session(
     ).first()
     if planned is None:
         raise NotFound("planned session", planned_session_id)
-    _mark_done(session, planned)
+    await _mark_done(session, planned, user_id=user_id)
     return planned.class_id
 
 
@@ -57,7 +59,7 @@ async def complete_session_on(
         query = query.where(PlannedSession.class_id == class_id)
     planned = (await session.exec(query)).first()
     if planned is not None:
-        _mark_done(session, planned)
+        await _mark_done(session, planned, user_id=user_id)
     return planned
 
 

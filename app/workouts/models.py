@@ -11,9 +11,17 @@ from sqlmodel import Field, SQLModel
 from app.api_types import MAX_ID, RESPONSE_SCHEMA, STRICT_BODY, SentTimestamp
 from app.db import UTCDateTime, utc_now
 from app.exercises.models import Slug
+from app.field_errors import explained_pattern
 
 IdempotencyKey = Annotated[
-    str, StringConstraints(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$")
+    str,
+    StringConstraints(
+        min_length=1,
+        max_length=255,
+        pattern=explained_pattern(
+            r"^[\x21-\x7e]+$", "Use printable ASCII characters without spaces, such as a UUID."
+        ),
+    ),
 ]
 
 WORKOUT_EXAMPLE: JsonDict = {
@@ -109,6 +117,31 @@ class WorkoutCreate(WorkoutBase):
 
 
 class WorkoutPublic(WorkoutBase):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **WORKOUT_EXAMPLE,
+                    "id": 41,
+                    "completed_at": "2026-11-23T17:30:00Z",
+                    "local_date": "2026-11-23",
+                    "plan_session_id": None,
+                    "exercises": [
+                        {
+                            "exercise_slug": "glute-bridge",
+                            "sets": [
+                                {"reps": 12, "weight_kg": None, "seconds": None, "rpe": 7},
+                                {"reps": 10, "weight_kg": None, "seconds": None, "rpe": 8},
+                            ],
+                        }
+                    ],
+                    "advisories": [],
+                    "created_at": "2026-11-23T17:31:02Z",
+                }
+            ]
+        }
+    )
+
     completed_at: datetime = Field(description="When it ended, in the offset it was sent with.")
     local_date: date = Field(description="The day it counts on, in your local time.")
     id: int

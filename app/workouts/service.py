@@ -28,6 +28,7 @@ from app.plans.sessions import (
     planned_per_week,
     reopen_planned_session,
 )
+from app.sync.changes import record_change, record_plan_change
 from app.weeks import monday_of, week_start_of
 from app.workouts.models import (
     Advisory,
@@ -98,7 +99,11 @@ async def _class_id(session: AsyncSession, slug: str | None) -> int | None:
         await session.exec(select(WorkoutClass.id).where(WorkoutClass.slug == slug))
     ).first()
     if class_id is None:
-        raise Unprocessable(f"No class with slug '{slug}': class_slug must name a catalog class.")
+        raise Unprocessable(
+            f"No class with slug '{slug}': class_slug must name a catalog class.",
+            field="class_slug",
+            code="unknown_class",
+        )
     return class_id
 
 
@@ -115,7 +120,12 @@ async def _check_exercises_exist(session: AsyncSession, logs: list[ExerciseLog])
     found = set(await session.exec(select(Exercise.slug).where(col(Exercise.slug).in_(slugs))))
     unknown = sorted(slugs - found)
     if unknown:
-        raise Unprocessable(f"Unknown exercise(s) in exercises: {', '.join(unknown)}.")
+        first = next(at for at, log in enumerate(logs) if log.exercise_slug in unknown)
+        raise Unprocessable(
+            f"Unknown exercise(s) in exercises: {', '.join(unknown)}.",
+            field=["exercises", first, "exercise_slug"],
+            code="unknown_exercise",
+        )
 
 
 def request_fingerprint(draft: WorkoutCreate) -> str:
@@ -186,6 +196,7 @@ async def log_workout(
             .returning(col(Workout.id))
         )
     ).scalar_one()
+    await record_change(session, user_id=user.id, entity="workout", entity_id=workout_id)
     public = WorkoutPublic(
         **stored,
         local_date=local_date,
@@ -294,8 +305,14 @@ async def delete_workout(session: AsyncSession, *, user_id: int, workout_id: int
         raise NotFound("workout", workout_id)
     await session.delete(workout)
     await session.flush()
+    await record_change(
+        session, user_id=user_id, entity="workout", entity_id=workout_id, op="delete"
+    )
     if workout.plan_session_id is not None:
         await reopen_planned_session(session, planned_session_id=workout.plan_session_id)
+        await record_plan_change(
+            session, user_id=user_id, planned_session_id=workout.plan_session_id
+        )
 
 
 async def weekly_stats(

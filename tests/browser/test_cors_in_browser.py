@@ -75,12 +75,17 @@ const bearer = () => ({ Authorization: `Bearer ${token}` });
 
 (async () => {
   await step("classes", async () => {
-    const { status, headers, body } = await call("/v1/classes");
+    // A request id of the page's own, as a front-end sends to correlate its logs with ours.
+    const sent = `probe-${location.port}`;
+    const { status, headers, body } = await call("/v1/classes", {
+      headers: { "X-Request-ID": sent },
+    });
     return {
       status,
       count: body.items.length,
       etag: headers.get("ETag"),
       request_id: headers.get("X-Request-ID"),
+      sent_request_id: sent,
     };
   });
   await step("register", async () => {
@@ -96,10 +101,10 @@ const bearer = () => ({ Authorization: `Bearer ${token}` });
     return { status, token_type: body.token_type };
   });
   await step("preview", async () => {
-    const { status, body } = await call("/v1/plans/preview", json({
+    const { status, headers, body } = await call("/v1/plans/preview", json({
       week_start: "2026-11-23", experience_level: "intermediate", equipment: ["mat"],
-    }));
-    return { status, sessions: body.sessions.length };
+    }, { "X-Request-ID": "probe-preview" }));
+    return { status, sessions: body.sessions.length, request_id: headers.get("X-Request-ID") };
   });
   await step("me", async () => {
     const { status, body } = await call("/v1/me", { headers: bearer() });
@@ -248,10 +253,17 @@ def test_an_allowed_origin_calls_the_api_and_any_other_origin_is_refused(
     assert calls["classes"]["count"] == 3
     # Exposed headers are readable from script, not just sent.
     assert calls["classes"]["etag"]
-    assert calls["classes"]["request_id"]
+    # The page's own X-Request-ID passed the preflight and came back, readable from script.
+    assert calls["classes"]["request_id"] == calls["classes"]["sent_request_id"]
+    assert calls["classes"]["sent_request_id"] == f"probe-{allowed_port}"
     assert calls["register"]["status"] == 201
     assert calls["token"] == {"ok": True, "status": 200, "token_type": "bearer"}
-    assert calls["preview"] == {"ok": True, "status": 200, "sessions": 2}
+    assert calls["preview"] == {
+        "ok": True,
+        "status": 200,
+        "sessions": 2,
+        "request_id": "probe-preview",
+    }
     assert calls["me"] == {"ok": True, "status": 200, "email": from_allowed["email"]}
     assert calls["workout"]["status"] == 201
 
@@ -261,6 +273,27 @@ def test_an_allowed_origin_calls_the_api_and_any_other_origin_is_refused(
             assert results[call]["ok"] is False, (name, call, results[call])
             assert results[call]["error"] == "TypeError", (name, call, results[call])
     assert never_registered == dict.fromkeys(refused, 401)
+
+
+@pytest.mark.slow
+def test_in_development_a_local_front_end_may_call_without_configuration(
+    browser: Browser, scratch_database_url: str
+) -> None:
+    with serving_probe_page() as port:
+        unset = {"BACKFIT_ENV": "development", "BACKFIT_CORS_ORIGINS": ""}
+        with running_service(scratch_database_url, extra_env=unset) as api:
+            local = run_probe(browser, f"http://localhost:{port}", api)
+            elsewhere = run_probe(browser, f"http://{DOCS_HOST}:{port}", api)
+
+    assert all(local[call]["ok"] for call in CALLS), local
+    assert local["classes"]["request_id"] == f"probe-{port}"
+    assert local["workout"]["status"] == 201
+    for call in CALLS:
+        assert elsewhere[call] == {
+            "ok": False,
+            "error": "TypeError",
+            "message": elsewhere[call]["message"],
+        }, call
 
 
 @pytest.mark.slow
@@ -307,5 +340,5 @@ def test_redoc_renders_the_operations_from_the_service_alone(
         page.wait_for_load_state("networkidle")
         elsewhere = off_host(requested, DOCS_HOST)
 
-    assert "Exchange email (`username`) and password for a bearer access token" in headings
+    assert "Exchange email (username) and password for a bearer access token" in headings
     assert elsewhere == [], f"/redoc reached beyond the service: {elsewhere}"

@@ -7,71 +7,25 @@ against the same server: schema drift that a front-end team would trip over fail
 """
 
 import datetime
-import hashlib
 import json
-import os
-import subprocess
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.clients.npm_project import NpmProject
 from tests.support.server import running_service
 from tests.support.system import require_command
 
-PROJECT = Path(__file__).resolve().parent / "typescript"
-# `npm ci` wipes node_modules/, so this stamp only survives while the install matches the lock.
-INSTALL_STAMP = PROJECT / "node_modules" / ".backfit-install-stamp"
-NPM_ENV = {
-    "npm_config_audit": "false",
-    "npm_config_fund": "false",
-    "npm_config_update_notifier": "false",
-    "NO_COLOR": "1",
-}
-
-
-def run(args: Sequence[str], *, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run ``args`` in the npm project; fail the test with its output unless it exits 0."""
-    result = subprocess.run(
-        args,
-        cwd=PROJECT,
-        env={**os.environ, **NPM_ENV},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"{' '.join(args)} exited {result.returncode}\n"
-            f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-        )
-    return result
-
-
-def install_node_modules(npm: str, node: str) -> None:
-    """``npm ci`` unless node_modules/ already holds exactly what package-lock.json pins."""
-    node_version = subprocess.run(
-        [node, "--version"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    wanted = hashlib.sha256(
-        (PROJECT / "package-lock.json").read_bytes() + node_version.encode()
-    ).hexdigest()
-    if INSTALL_STAMP.is_file() and INSTALL_STAMP.read_text().strip() == wanted:
-        return
-    run([npm, "ci"], timeout=600)
-    INSTALL_STAMP.write_text(f"{wanted}\n")
+PROJECT = NpmProject(Path(__file__).resolve().parent / "typescript")
+run = PROJECT.run
 
 
 @pytest.fixture(scope="module")
 def npx() -> str:
     """npx, with the pinned packages installed (once per lockfile and Node version)."""
-    node = require_command("node", "nodejs")
-    npm = require_command("npm", "npm")
-    install_node_modules(npm, node)
-    return require_command("npx", "npm")
+    return PROJECT.install()
 
 
 def is_monday(day: str) -> bool:
@@ -99,14 +53,7 @@ def test_generated_typescript_client_type_checks_and_drives_the_api(
         listed = httpx.get(f"{base_url}/v1/classes", params={"limit": 100}).json()
 
         # Anything but the expected status makes the script fail loudly, naming the call.
-        lost = subprocess.run(
-            [node, "dist/smoke.js", f"{base_url}/not-the-api"],
-            cwd=PROJECT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        lost = run([node, "dist/smoke.js", f"{base_url}/not-the-api"], timeout=60, check=False)
 
     summary: dict[str, Any] = json.loads(smoke.stdout.strip().splitlines()[-1])
     assert summary["classes"] == [item["slug"] for item in listed["items"]]

@@ -103,7 +103,7 @@ async function main(baseUrl: string): Promise<void> {
   };
   const logWorkout = () =>
     authorised.POST("/v1/me/workouts", {
-      params: { header: { "idempotency-key": idempotencyKey } },
+      params: { header: { "Idempotency-Key": idempotencyKey } },
       body: workoutLog,
     });
   const workout = expectStatus("POST /v1/me/workouts", 201, await logWorkout());

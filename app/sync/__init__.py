@@ -1,0 +1,1 @@
+"""Offline sync: a per-user log of what changed, read back from a cursor."""

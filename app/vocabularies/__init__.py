@@ -1,0 +1,1 @@
+"""The equipment and muscle names the catalog and profiles may use."""
