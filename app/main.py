@@ -8,7 +8,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app.accounts.router import router as accounts_router
 from app.body_limit import BodySizeLimitMiddleware
-from app.catalog.cache import CatalogCache, CatalogFastPath
+from app.catalog.cache import CatalogCache
+from app.catalog.fast_path import CatalogFastPath
 from app.classes.router import router as classes_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
@@ -60,8 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.docs_enabled:
         install_docs(app, title=app.title, openapi_url="/openapi.json")
     install_error_handlers(app)
-    # Middleware added last runs first: request context, body limit, CORS, then the cache.
-    app.add_middleware(CatalogFastPath)
+    # Middleware added last runs first: cached catalog pages, request context, body limit, CORS.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(CatalogFastPath)
 
     for router in (
         health_router,
