@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
 from app.accounts.router import router as accounts_router
 from app.body_limit import BodySizeLimitMiddleware
@@ -32,6 +33,13 @@ opaque `cursor`; catalog reads send an `ETag` and answer `If-None-Match` with 30
 """
 
 
+class BackfitApp(FastAPI):
+    """FastAPI with cached catalog pages answered outside every middleware (see fast_path)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return CatalogFastPath(super().build_middleware_stack())
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for ``settings`` (the environment's by default)."""
     settings = settings or get_settings()
@@ -42,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await engine.dispose()
 
-    app = FastAPI(
+    app = BackfitApp(
         title="Backfit API",
         version="1.0.0",
         summary="Back workouts: catalog, weekly plans and workout logging.",
@@ -61,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.docs_enabled:
         install_docs(app, title=app.title, openapi_url="/openapi.json")
     install_error_handlers(app)
-    # Middleware added last runs first: cached catalog pages, request context, body limit, CORS.
+    # Middleware added last runs first: request context, body limit, CORS.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -71,7 +79,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
-    app.add_middleware(CatalogFastPath)
 
     for router in (
         health_router,

@@ -1,9 +1,9 @@
 """Per-request context: X-Request-ID, one access-log line and the request metrics."""
 
 import logging
+import os
 import re
 import time
-import uuid
 from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -57,7 +57,7 @@ class RequestContextMiddleware:
 def request_id_from(incoming: bytes) -> str:
     """The client's X-Request-ID when it is short and plain, else a new one."""
     text = incoming.decode("latin-1")
-    return text if _ACCEPTABLE_REQUEST_ID.match(text) else uuid.uuid4().hex
+    return text if _ACCEPTABLE_REQUEST_ID.match(text) else os.urandom(16).hex()
 
 
 def record_request(method: str, route: str, status: int, started: float, request_id: str) -> None:

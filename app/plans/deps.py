@@ -7,7 +7,6 @@ from sqlmodel import select
 
 from app.accounts.deps import CurrentUser
 from app.api_types import ResourceId
-from app.catalog.cache import CachedCatalog
 from app.db import DbSession
 from app.errors import NotFound
 from app.plans.models import Plan
@@ -27,9 +26,15 @@ async def owned_plan(plan_id: ResourceId, user: CurrentUser, session: DbSession)
 OwnedPlan = Annotated[Plan, Depends(owned_plan)]
 
 
-async def plan_catalog(request: Request, cache: CachedCatalog) -> Catalog:
-    """The classes plans choose from, from the process's catalog cache."""
-    return Catalog(await cache.classes(request.app.state.sessionmaker))
+async def plan_catalog(request: Request) -> Catalog:
+    """The classes plans choose from: built once per catalog version, from the process's cache."""
+    state = request.app.state
+    classes = await state.catalog_cache.classes(state.sessionmaker)
+    built: tuple[object, Catalog] | None = getattr(state, "plan_catalog", None)
+    if built is None or built[0] is not classes:  # the cache reread the catalog
+        built = (classes, Catalog(classes))
+        state.plan_catalog = built
+    return built[1]
 
 
 PlanCatalog = Annotated[Catalog, Depends(plan_catalog)]

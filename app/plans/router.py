@@ -33,9 +33,12 @@ ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
     operation_id="previewPlan",
     responses=problem_responses(413, 422),
 )
-async def preview_plan(catalog: PlanCatalog, body: PlanPreviewRequest) -> PlanPreview:
+async def preview_plan(catalog: PlanCatalog, body: PlanPreviewRequest) -> Response:
     """Generate a week's plan for a profile without an account; nothing is stored."""
-    return service.preview_plan(request=body, catalog=catalog)
+    preview = service.preview_plan(request=body, catalog=catalog)
+    # Serialised here: the model was built from validated parts, so FastAPI's validation of
+    # the returned value would only repeat it (same bytes: aliases as the response model).
+    return Response(preview.model_dump_json(by_alias=True), media_type="application/json")
 
 
 @router.post(
