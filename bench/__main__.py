@@ -21,8 +21,12 @@ STORES: dict[str, tuple[Store, ...]] = {
 def options(argv: list[str] | None) -> tuple[Options, Path]:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
     add = parser.add_argument
-    add("--mix", action="store_true", help="the mixed evening peak (64 connections on "
-        "PostgreSQL, 16 on SQLite) against the bare ceiling, instead of one request at a time")  # fmt: skip
+    add(
+        "--mix",
+        action="store_true",
+        help="the mixed evening peak (64 connections on "
+        "PostgreSQL, 16 on SQLite) against the bare ceiling, instead of one request at a time",
+    )
     add("--crowd", type=int, default=200, help="users with a history in the mix (200)")
     add("--database", choices=sorted(STORES), default="both")
     add("--scenario", action="append", default=[], choices=[s.name for s in SCENARIOS])
@@ -30,8 +34,11 @@ def options(argv: list[str] | None) -> tuple[Options, Path]:
     add("--seconds", type=int, default=5, help="per measured run, after a 1 s warm-up")
     add("--connections", type=int, default=16, help="without --mix (16)")
     add("--workers", type=int, default=2)
-    add("--postgres-server", default="postgresql://postgres@127.0.0.1:5432",
-        help="where the scratch database 'bench' is (re)created and dropped")  # fmt: skip
+    add(
+        "--postgres-server",
+        default="postgresql://postgres@127.0.0.1:5432",
+        help="where the scratch database 'bench' is (re)created and dropped",
+    )
     add("--output", type=Path, help="Markdown report (bench/results/latest.md or mix.md)")
     arguments = parser.parse_args(argv)
     chosen = Options(

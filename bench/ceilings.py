@@ -146,8 +146,17 @@ class RawInsert:
         completed_at = datetime.fromisoformat(draft["completed_at"]).astimezone(UTC)
         now = datetime.now(UTC)
         exercises = draft.get("exercises", [])
-        row = (completed_at, draft["duration_minutes"], draft.get("rpe"), draft.get("pain"),
-               draft.get("notes"), self.user_id, None, orjson.dumps(exercises).decode(), now)  # fmt: skip
+        row = (
+            completed_at,
+            draft["duration_minutes"],
+            draft.get("rpe"),
+            draft.get("pain"),
+            draft.get("notes"),
+            self.user_id,
+            None,
+            orjson.dumps(exercises).decode(),
+            now,
+        )
         workout_id = await self.insert(*row)
         answer = {**draft, "id": workout_id, "advisories": [], "created_at": now.isoformat()}
         return Response(orjson.dumps(answer), status_code=201, media_type="application/json")

@@ -53,10 +53,17 @@ def _template(item: Weighted) -> str:
     scenario = item.prepared.scenario
     headers = ", ".join(f"[{lua(k)}] = {lua(v)}" for k, v in item.prepared.headers.items())
     before, _, after = (scenario.body or "").partition(UNIQUE)
-    fields = [f"w = {item.weight}", f"m = {lua(scenario.method)}", f"p = {lua(scenario.target)}",
-              f"h = {{{headers}}}", f"b1 = {lua(before)}", f"b2 = {lua(after)}",
-              f"unique = {str(scenario.unique).lower()}", f"crowd = {str(item.crowd).lower()}",
-              f"has_body = {str(scenario.body is not None).lower()}"]  # fmt: skip
+    fields = [
+        f"w = {item.weight}",
+        f"m = {lua(scenario.method)}",
+        f"p = {lua(scenario.target)}",
+        f"h = {{{headers}}}",
+        f"b1 = {lua(before)}",
+        f"b2 = {lua(after)}",
+        f"unique = {str(scenario.unique).lower()}",
+        f"crowd = {str(item.crowd).lower()}",
+        f"has_body = {str(scenario.body is not None).lower()}",
+    ]
     return "{" + ", ".join(fields) + "}"
 
 
@@ -111,9 +118,10 @@ end
 """
 
 
-def script(mix: list[Weighted], tokens: list[str], check: bool) -> str:
+def script(mix: list[Weighted], tokens: list[str], check: bool, also_ok: tuple[int, ...]) -> str:
     """The Lua for ``mix``; a lone request that is the same every time is left to wrk's C."""
-    statuses = ", ".join(f"[{item.prepared.scenario.status}] = true" for item in mix)
+    ok = {item.prepared.scenario.status for item in mix} | set(also_ok)
+    statuses = ", ".join(f"[{status}] = true" for status in sorted(ok))
     lines = [
         f"RUN = {lua(secrets.token_hex(4))}",
         f"expected = {{{statuses}}}",
@@ -144,18 +152,31 @@ def run_wrk(
     scratch: Path,
     tokens: list[str] | tuple[()] = (),
     check: bool = False,
+    also_ok: tuple[int, ...] = (),
 ) -> Load:
     """Drive ``base_url`` with ``mix`` for ``seconds``; wrk's totals."""
     path = scratch / "load.lua"
-    path.write_text(script(mix, list(tokens), check))
-    command = ["wrk", "--threads=1", f"--connections={connections}", f"--duration={seconds}s",
-               "--timeout=10s", f"--script={path}", base_url + mix[0].prepared.scenario.target]  # fmt: skip
+    path.write_text(script(mix, list(tokens), check, also_ok))
+    command = [
+        "wrk",
+        "--threads=1",
+        f"--connections={connections}",
+        f"--duration={seconds}s",
+        "--timeout=10s",
+        f"--script={path}",
+        base_url + mix[0].prepared.scenario.target,
+    ]
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=seconds + 60, check=False
     )
     for line in done.stdout.splitlines():
         if line.startswith(RESULT):
             totals = json.loads(line.removeprefix(RESULT))
-            return Load(totals["requests"], totals["us"] / 1e6, totals["errors"],
-                        totals["p50"] / 1000, totals["p99"] / 1000)  # fmt: skip
+            return Load(
+                totals["requests"],
+                totals["us"] / 1e6,
+                totals["errors"],
+                totals["p50"] / 1000,
+                totals["p99"] / 1000,
+            )
     raise BenchError(f"wrk printed no result ({done.returncode}): {done.stderr or done.stdout}")

@@ -58,20 +58,47 @@ CATALOG = (
     Scenario("class list", "GET", "/v1/classes", "raw", 0.8),
     Scenario("class detail", "GET", "/v1/classes/back-fit-workout", "raw", 0.8),
     Scenario("exercise search", "GET", "/v1/exercises?q=row", "raw", 0.8),
-    Scenario("304 revalidation", "GET", "/v1/classes/back-fit-workout", "raw", 1.0,
-             status=304, revalidate=True),
-)  # fmt: skip
+    Scenario(
+        "304 revalidation",
+        "GET",
+        "/v1/classes/back-fit-workout",
+        "raw",
+        1.0,
+        status=304,
+        revalidate=True,
+    ),
+)
 SIGNED_IN = (
-    Scenario("plan preview", "POST", "/v1/plans/preview", "bare", 0.5, body=_json(PREVIEW),
-             headers=JSON, store_bound=True),
-    Scenario("workout POST", "POST", "/v1/me/workouts", "bare", 0.5, body=_json(WORKOUT),
-             headers={**JSON, "Idempotency-Key": f"bench-{UNIQUE}"}, status=201,
-             account="writer", unique=True, store_bound=True),
-    Scenario("history page", "GET", "/v1/me/workouts", "bare", None, account="reader",
-             store_bound=True),
-    Scenario("stats", "GET", "/v1/me/stats?weeks=52", "bare", None, account="reader",
-             store_bound=True),
-)  # fmt: skip
+    Scenario(
+        "plan preview",
+        "POST",
+        "/v1/plans/preview",
+        "bare",
+        0.5,
+        body=_json(PREVIEW),
+        headers=JSON,
+        store_bound=True,
+    ),
+    Scenario(
+        "workout POST",
+        "POST",
+        "/v1/me/workouts",
+        "bare",
+        0.5,
+        body=_json(WORKOUT),
+        headers={**JSON, "Idempotency-Key": f"bench-{UNIQUE}"},
+        status=201,
+        account="writer",
+        unique=True,
+        store_bound=True,
+    ),
+    Scenario(
+        "history page", "GET", "/v1/me/workouts", "bare", None, account="reader", store_bound=True
+    ),
+    Scenario(
+        "stats", "GET", "/v1/me/stats?weeks=52", "bare", None, account="reader", store_bound=True
+    ),
+)
 SCENARIOS = CATALOG + SIGNED_IN
 
 
@@ -103,8 +130,11 @@ async def _sign_up(client: httpx.AsyncClient, email: str) -> dict[str, str]:
 
 async def _history(client: httpx.AsyncClient, auth: dict[str, str], workouts: int) -> None:
     """Plans for the last weeks, most sessions done, and older free workouts."""
-    profile = {"experience_level": "intermediate", "equipment": ["mat"],
-               "available_days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}  # fmt: skip
+    profile = {
+        "experience_level": "intermediate",
+        "equipment": ["mat"],
+        "available_days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+    }
     await _expect(client.patch("/v1/me", json=profile, headers=auth), 200)
     today = datetime.now(UTC).date()
     monday = today - timedelta(days=today.weekday())
@@ -115,8 +145,13 @@ async def _history(client: httpx.AsyncClient, auth: dict[str, str], workouts: in
         days += [(date.fromisoformat(s["date"]), s["id"]) for s in plan["sessions"][:-1]]
     days += [(monday - timedelta(weeks=13, days=i * 2), None) for i in range(workouts - len(days))]
     for day, session_id in days:
-        body = {**WORKOUT, "completed_at": f"{day}T18:30:00Z", "notes": None,
-                "plan_session_id": session_id, "pain": day.toordinal() % 4}  # fmt: skip
+        body = {
+            **WORKOUT,
+            "completed_at": f"{day}T18:30:00Z",
+            "notes": None,
+            "plan_session_id": session_id,
+            "pain": day.toordinal() % 4,
+        }
         await _expect(client.post("/v1/me/workouts", json=body, headers=auth), 201)
 
 
@@ -168,8 +203,11 @@ def prepare(base_url: str, scenarios: tuple[Scenario, ...], accounts: Accounts) 
             answer = client.request(scenario.method, scenario.target, headers=sent, content=body)
             if answer.status_code != (201 if scenario.unique else 200):
                 raise BenchError(f"{scenario.name}: {answer.status_code} {answer.text[:300]}")
-            kept = {k: v for k, v in answer.headers.items() if k in ("etag", "cache-control",
-                                                                      "content-type")}  # fmt: skip
+            kept = {
+                k: v
+                for k, v in answer.headers.items()
+                if k in ("etag", "cache-control", "content-type")
+            }
             if scenario.revalidate:
                 headers["If-None-Match"] = answer.headers["etag"]
             canned = None if scenario.unique else (200, kept, answer.content)

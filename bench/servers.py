@@ -147,10 +147,20 @@ def ceiling(
     """One of ``bench.ceilings``' apps under uvicorn, serving what ``spec_path`` holds."""
     port = _free_port()
     command = [
-        sys.executable, "-m", "uvicorn", f"bench.ceilings:{app}", "--host", "127.0.0.1",
-        "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        f"bench.ceilings:{app}",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
         "--no-access-log",
-    ]  # fmt: skip
+    ]
     return running(app, command, {"BENCH_CEILING_SPEC": str(spec_path)}, log_path, port)
 
 
