@@ -120,8 +120,8 @@ class RawInsert:
 
     async def open(self) -> None:
         if self.database_url.startswith("sqlite"):
-            connection = await aiosqlite.connect(self.database_url.partition(":///")[2])
-            connection.isolation_level = None
+            path = self.database_url.partition(":///")[2]
+            connection = await aiosqlite.connect(path, isolation_level=None)  # autocommit
             for pragma in SQLITE_PRAGMAS:
                 await connection.execute(f"PRAGMA {pragma}")
 
