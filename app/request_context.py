@@ -56,8 +56,11 @@ class RequestContextMiddleware:
 
 def request_id_from(incoming: bytes) -> str:
     """The client's X-Request-ID when it is short and plain, else a new one."""
-    text = incoming.decode("latin-1")
-    return text if _ACCEPTABLE_REQUEST_ID.match(text) else os.urandom(16).hex()
+    if incoming:
+        text = incoming.decode("latin-1")
+        if _ACCEPTABLE_REQUEST_ID.match(text):
+            return text
+    return os.urandom(16).hex()
 
 
 def record_request(method: str, route: str, status: int, started: float, request_id: str) -> None:

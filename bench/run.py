@@ -271,7 +271,7 @@ def report(rows: list[Row], memory: list[str], options: Options, load: tuple[flo
             f"| {row.name} | {row.store} | {row.median('ours', 'rate'):,.0f} | {row.ceiling} | "
             f"{row.median('theirs', 'rate'):,.0f} | {row.ratio:.2f} | "
             f"{row.median('ours', 'p50_ms'):.2f} | {row.median('ours', 'p99_ms'):.1f} | "
-            f"{row.median('ours', 'cpu'):.2f} | {row.median('theirs', 'cpu'):.2f} | {row.errors} |"
+            f"{row.median('ours', 'cpu'):.3f} | {row.median('theirs', 'cpu'):.3f} | {row.errors} |"
         )
     connections = "64 (PostgreSQL) / 16 (SQLite)" if options.mix else str(options.connections)
     return "\n".join(
