@@ -61,9 +61,14 @@ class Catalog:
         self.by_slug = {row.slug: row for row in rows}
         self.id_by_slug = {row.slug: row.id for row in rows if row.id is not None}
         self.slug_by_id = {row.id: row.slug for row in rows}
+        self._planned: dict[str, PlannedClass] = {}
 
     def planned_class(self, slug: str) -> PlannedClass:
-        return PlannedClass.model_validate(self.by_slug[slug])
+        # Validated once per class: a catalog lives as long as its catalog version.
+        planned = self._planned.get(slug)
+        if planned is None:
+            planned = self._planned[slug] = PlannedClass.model_validate(self.by_slug[slug])
+        return planned
 
 
 def profile_of(profile: TrainingProfile) -> Profile:
