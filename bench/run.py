@@ -161,7 +161,9 @@ def _store(store: Store, first: bool, options: Options, scratch: Path) -> tuple[
         progress(f"[{store}] starting the service")
         ours = stack.enter_context(service(url, options.workers, 10, scratch / f"{store}.log"))
         progress(f"[{store}] accounts and their history, through the API")
-        accounts: Accounts = make_accounts(ours.base_url, options.crowd if options.mix else 0)
+        accounts = Accounts()
+        if any(s.account for s in wanted):
+            accounts = make_accounts(ours.base_url, options.crowd if options.mix else 0)
         prepared = prepare(ours.base_url, tuple(wanted), accounts)
         spec = scratch / f"ceiling-{store}.json"
         write_spec(
