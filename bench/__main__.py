@@ -39,6 +39,12 @@ def options(argv: list[str] | None) -> tuple[Options, Path]:
         default="postgresql://postgres@127.0.0.1:5432",
         help="where the scratch database 'bench' is (re)created and dropped",
     )
+    add(
+        "--log-level",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="the service's (info, as deployed: one access-log line a request)",
+    )
     add("--output", type=Path, help="Markdown report (bench/results/latest.md or mix.md)")
     arguments = parser.parse_args(argv)
     chosen = Options(
@@ -51,6 +57,7 @@ def options(argv: list[str] | None) -> tuple[Options, Path]:
         connections=arguments.connections,
         workers=arguments.workers,
         postgres_server=arguments.postgres_server,
+        log_level=arguments.log_level,
     )
     default = "mix.md" if arguments.mix else "latest.md"
     return chosen, arguments.output or PROJECT_ROOT / "bench" / "results" / default

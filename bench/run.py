@@ -51,6 +51,7 @@ class Options:
     connections: int
     workers: int
     postgres_server: str
+    log_level: str
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,8 @@ def _store(store: Store, first: bool, options: Options, scratch: Path) -> tuple[
     with ExitStack() as stack:
         url = stack.enter_context(scratch_database(store, scratch, options.postgres_server))
         progress(f"[{store}] starting the service")
-        ours = stack.enter_context(service(url, options.workers, 10, scratch / f"{store}.log"))
+        log = scratch / f"{store}.log"
+        ours = stack.enter_context(service(url, options.workers, 10, options.log_level, log))
         progress(f"[{store}] accounts and their history, through the API")
         accounts = Accounts()
         if any(s.account for s in wanted):
@@ -282,8 +284,9 @@ def report(rows: list[Row], memory: list[str], options: Options, load: tuple[flo
             "",
             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} CPUs shared by the apps, "
             f"the database and wrk (1 thread, {connections} connections); {options.workers} "
-            f"workers per app; {options.rounds} rounds of {options.seconds} s, medians; load "
-            f"average {load[0]:.1f} before, {load[1]:.1f} after.",
+            f"workers per app, service log level {options.log_level}; {options.rounds} rounds "
+            f"of {options.seconds} s, medians; load average {load[0]:.1f} before, "
+            f"{load[1]:.1f} after.",
             "",
             *table,
             "",

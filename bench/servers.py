@@ -126,7 +126,7 @@ def running(
 
 
 def service(
-    database_url: str, workers: int, pool_size: int, log_path: Path
+    database_url: str, workers: int, pool_size: int, log_level: str, log_path: Path
 ) -> AbstractContextManager[Server]:
     """``backfit serve`` as deployed (it migrates and seeds first)."""
     port = _free_port()
@@ -136,7 +136,7 @@ def service(
         "BACKFIT_PORT": str(port),
         "BACKFIT_WORKERS": str(workers),
         "BACKFIT_DATABASE_POOL_SIZE": str(pool_size),
-        "BACKFIT_LOG_LEVEL": "warning",
+        "BACKFIT_LOG_LEVEL": log_level,
     }
     return running("service", [BACKFIT_COMMAND, "serve"], env, log_path, port)
 
