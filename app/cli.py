@@ -70,6 +70,7 @@ def serve(settings: Settings) -> None:
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
+        access_log=False,  # RequestContextMiddleware writes the access line
         timeout_graceful_shutdown=20,
     )
 

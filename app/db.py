@@ -26,6 +26,14 @@ SQLModel.metadata.naming_convention = {
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_LOCK_OPTION = "backfit_write_lock"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+READ_ONLY_OPTION = "backfit_read_only"
+# How a read-only request runs its statements without BEGIN and COMMIT round trips: asyncpg
+# in autocommit (set on the client, sent nowhere); on SQLite the BEGIN below is skipped (the
+# driver's own isolation level stays put, so returning the connection resets nothing).
+READ_ONLY_OPTIONS: dict[str, dict[str, Any]] = {
+    "postgresql": {"isolation_level": "AUTOCOMMIT"},
+    "sqlite": {READ_ONLY_OPTION: True},
+}
 
 
 def configure_sqlite(engine: AsyncEngine) -> None:
@@ -47,9 +55,10 @@ def configure_sqlite(engine: AsyncEngine) -> None:
         # A writing request takes the write lock up front: a deferred transaction that reads
         # and then writes can fail at once with "database is locked", whatever the busy
         # timeout. Reads stay deferred so they never queue behind writers (WAL).
-        if connection.get_execution_options().get(WRITE_LOCK_OPTION):
+        options = connection.get_execution_options()
+        if options.get(WRITE_LOCK_OPTION):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        elif not options.get(READ_ONLY_OPTION):
             connection.exec_driver_sql("BEGIN")
 
 
@@ -60,11 +69,12 @@ def create_engine(settings: Settings) -> AsyncEngine:
         configure_sqlite(engine)
         return engine
     # A fixed-size pool: overflow connections churn under load and each pays for a login.
+    # No pre-ping (a round trip on every checkout): a connection found dead fails its request
+    # with a 503 and invalidates every connection opened before it, so the pool reconnects.
     return create_async_engine(
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=0,
-        pool_pre_ping=True,
         pool_timeout=10,
     )
 
@@ -86,6 +96,13 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
                 # behind the lock until waiters exceed the busy timeout: "database is locked").
                 session.sync_session.execution_options = (
                     session.sync_session.execution_options.union({WRITE_LOCK_OPTION: True})
+                )
+            elif isinstance(session.bind, AsyncEngine):
+                # Not for a session joined to an outer transaction: that one keeps its own.
+                session.sync_session.execution_options = (
+                    session.sync_session.execution_options.union(
+                        READ_ONLY_OPTIONS[session.bind.dialect.name]
+                    )
                 )
             yield session
             await session.commit()

@@ -4,10 +4,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from app.accounts.router import router as accounts_router
 from app.body_limit import BodySizeLimitMiddleware
-from app.catalog.cache import CatalogCache, CatalogFastPath
+from app.catalog.cache import CatalogCache
+from app.catalog.fast_path import CatalogFastPath
 from app.classes.router import router as classes_router
 from app.config import Settings, get_settings
 from app.cors import install_cors
@@ -33,6 +35,13 @@ opaque `cursor`; catalog reads send an `ETag` and answer `If-None-Match` with 30
 """
 
 
+class BackfitApp(FastAPI):
+    """FastAPI with cached catalog pages answered outside every middleware (see fast_path)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return CatalogFastPath(super().build_middleware_stack())
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for ``settings`` (the environment's by default)."""
     settings = settings or get_settings()
@@ -43,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await engine.dispose()
 
-    app = FastAPI(
+    app = BackfitApp(
         title="Backfit API",
         version="1.0.0",
         summary="Back workouts: catalog, weekly plans and workout logging.",
@@ -62,8 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.docs_enabled:
         install_docs(app, title=app.title, openapi_url="/openapi.json")
     install_error_handlers(app)
-    # Middleware added last runs first: request context, body limit, CORS, then the cache.
-    app.add_middleware(CatalogFastPath)
+    # Middleware added last runs first: request context, body limit, CORS.
     install_cors(app, settings)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)

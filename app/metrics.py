@@ -32,10 +32,22 @@ WORKOUTS_LOGGED = Counter("backfit_workouts_logged_total", "Workouts logged (not
 router = APIRouter(tags=["operations"])
 
 
+_request_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
     """Count one answered request."""
-    REQUESTS.labels(method, route, str(status)).inc()
-    REQUEST_SECONDS.labels(method, route).observe(seconds)
+    # Looking a labelled series up costs more than counting: keep each one found (routes are
+    # templates and statuses few, so this stays small).
+    series = _request_series.get((method, route, status))
+    if series is None:
+        series = (
+            REQUESTS.labels(method, route, str(status)),
+            REQUEST_SECONDS.labels(method, route),
+        )
+        _request_series[method, route, status] = series
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 def _registry() -> CollectorRegistry:

@@ -1,9 +1,9 @@
 """Per-request context: X-Request-ID, one access-log line and the request metrics."""
 
 import logging
+import os
 import re
 import time
-import uuid
 from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,8 +29,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _ACCEPTABLE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = request_id_from(dict(scope["headers"]).get(b"x-request-id", b""))
         request_id_token = request_id_var.set(request_id)
         user_id_token = user_id_var.set(None)
         started = time.perf_counter()
@@ -49,31 +48,38 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_request_id)
         finally:
-            seconds = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or "unmatched"
-            observe_request(scope["method"], route, status, seconds)
-            if access_logger.isEnabledFor(logging.INFO):
-                fields = {
-                    "method": scope["method"],
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 2),
-                    "request_id": request_id,
-                    "user_id": user_id_var.get(),
-                }
-                # A record made by hand skips logging's caller lookup, which walks the whole
-                # (deep, per-request) stack; this line is written for every request.
-                access_logger.handle(
-                    access_logger.makeRecord(
-                        access_logger.name,
-                        logging.INFO,
-                        __file__,
-                        0,
-                        "request",
-                        (),
-                        None,
-                        extra=fields,
-                    )
-                )
+            record_request(scope["method"], route, status, started, request_id)
             request_id_var.reset(request_id_token)
             user_id_var.reset(user_id_token)
+
+
+def request_id_from(incoming: bytes) -> str:
+    """The client's X-Request-ID when it is short and plain, else a new one."""
+    if incoming:
+        text = incoming.decode("latin-1")
+        if _ACCEPTABLE_REQUEST_ID.match(text):
+            return text
+    return os.urandom(16).hex()
+
+
+def record_request(method: str, route: str, status: int, started: float, request_id: str) -> None:
+    """The request's metrics and its access-log line (``started``: ``time.perf_counter()``)."""
+    seconds = time.perf_counter() - started
+    observe_request(method, route, status, seconds)
+    if access_logger.isEnabledFor(logging.INFO):
+        fields = {
+            "method": method,
+            "route": route,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+            "request_id": request_id,
+            "user_id": user_id_var.get(),
+        }
+        # A record made by hand skips logging's caller lookup, which walks the whole
+        # (deep, per-request) stack; this line is written for every request.
+        access_logger.handle(
+            access_logger.makeRecord(
+                access_logger.name, logging.INFO, __file__, 0, "request", (), None, extra=fields
+            )
+        )

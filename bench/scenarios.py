@@ -1,136 +1,224 @@
-"""The requests the bench sends: add a scenario to ``SCENARIOS`` and both apps get it."""
+"""What the bench sends, the accounts it signs in as, and the answers the ceilings replay."""
 
+import asyncio
 import json
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
 
-from bench.errors import BenchError
+import httpx
 
-# How the baseline answers a scenario: replay the service's bytes, or insert the same workout
-# row with the raw driver (asyncpg / aiosqlite) and answer a body of the same size.
-BaselineKind = Literal["canned", "raw workout insert"]
-# Bench accounts: the reader has a few hundred logged workouts and some plans; the writer
-# logs workouts during the run.
-BenchAccount = Literal["reader", "writer"]
+from bench.ceilings import Canned, request_key
+from bench.servers import BenchError
 
-# Replaced in the body, and in ``unique_header``'s value, by a token new on every request.
-UNIQUE_MARKER = "{unique}"
-JSON_HEADERS = {"Content-Type": "application/json"}
-PREVIEW_WEEK_START = "2026-11-23"  # a Monday
-
-PLAN_PREVIEW_BODY = {
-    "week_start": PREVIEW_WEEK_START,
+Ceiling = Literal["raw", "bare"]
+PASSWORD = "bench password 42"
+JSON = {"Content-Type": "application/json"}
+PREVIEW = {
+    "week_start": "2026-11-23",
     "experience_level": "intermediate",
     "equipment": ["mat"],
     "available_days": ["mon", "wed", "fri", "sat"],
 }
-# The contract's example workout, with a note that makes every request a new workout.
-WORKOUT_BODY = {
+UNIQUE = "{unique}"  # replaced by wrk with a token new on every request
+WORKOUT = {
     "class_slug": "revitalise-your-spine",
     "completed_at": "2026-11-23T18:30:00+01:00",
     "duration_minutes": 30,
     "rpe": 6,
     "pain": 2,
-    "notes": f"Bench workout {UNIQUE_MARKER}",
+    "notes": f"Bench workout {UNIQUE}",
     "exercises": [{"exercise_slug": "glute-bridge", "sets": [{"reps": 12}, {"reps": 10}]}],
 }
 
 
-def _json(document: object) -> bytes:
-    return json.dumps(document, separators=(",", ":")).encode()
+def _json(document: object) -> str:
+    return json.dumps(document, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """One kind of request, sent the same way to the service and to the baseline."""
+    """One request, sent alike to the service and to its ceiling, and the target for it."""
 
     name: str
     method: str
-    target: str  # path and query string, e.g. "/v1/exercises?q=row"
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: bytes | None = None
-    expected_status: int = 200
-    # Send the ETag the service gives for ``target`` back in If-None-Match (a revalidation).
-    revalidate: bool = False
-    baseline: BaselineKind = "canned"
-    signed_in_as: BenchAccount | None = None
-    # A header whose value holds UNIQUE_MARKER, made new on every request like the body.
-    unique_header: str | None = None
-    # Measured on every store of a two-store run: its cost depends on the database. The
-    # others are answered from the per-process catalog cache, so one store says it all.
-    store_bound: bool = False
+    target: str
+    ceiling: Ceiling
+    at_least: float | None  # ours/ceiling req/s must reach this
+    body: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+    account: Literal["reader", "writer"] | None = None
+    revalidate: bool = False  # send back the ETag: a 304
+    unique: bool = False  # Idempotency-Key and notes new on every request
+    store_bound: bool = False  # its cost is the database's: measured on every store
 
 
-SCENARIOS: tuple[Scenario, ...] = (
-    Scenario("class list", "GET", "/v1/classes"),
-    Scenario("class detail", "GET", "/v1/classes/back-fit-workout"),
-    Scenario("exercise search", "GET", "/v1/exercises?q=row"),
+CATALOG = (
+    Scenario("class list", "GET", "/v1/classes", "raw", 0.8),
+    Scenario("class detail", "GET", "/v1/classes/back-fit-workout", "raw", 0.8),
+    Scenario("exercise search", "GET", "/v1/exercises?q=row", "raw", 0.8),
     Scenario(
         "304 revalidation",
         "GET",
         "/v1/classes/back-fit-workout",
-        expected_status=304,
+        "raw",
+        1.0,
+        status=304,
         revalidate=True,
     ),
+)
+SIGNED_IN = (
     Scenario(
         "plan preview",
         "POST",
         "/v1/plans/preview",
-        headers=JSON_HEADERS,
-        body=_json(PLAN_PREVIEW_BODY),
+        "bare",
+        0.5,
+        body=_json(PREVIEW),
+        headers=JSON,
         store_bound=True,
     ),
     Scenario(
         "workout POST",
         "POST",
         "/v1/me/workouts",
-        headers={**JSON_HEADERS, "Idempotency-Key": f"bench-{UNIQUE_MARKER}"},
-        body=_json(WORKOUT_BODY),
-        expected_status=201,
-        baseline="raw workout insert",
-        signed_in_as="writer",
-        unique_header="Idempotency-Key",
+        "bare",
+        0.5,
+        body=_json(WORKOUT),
+        headers={**JSON, "Idempotency-Key": f"bench-{UNIQUE}"},
+        status=201,
+        account="writer",
+        unique=True,
         store_bound=True,
     ),
-    Scenario("history page", "GET", "/v1/me/workouts", signed_in_as="reader", store_bound=True),
-    Scenario("stats", "GET", "/v1/me/stats?weeks=52", signed_in_as="reader", store_bound=True),
+    Scenario(
+        "history page", "GET", "/v1/me/workouts", "bare", None, account="reader", store_bound=True
+    ),
+    Scenario(
+        "stats", "GET", "/v1/me/stats?weeks=52", "bare", None, account="reader", store_bound=True
+    ),
 )
+SCENARIOS = CATALOG + SIGNED_IN
 
 
-def select_scenarios(names: Iterable[str]) -> tuple[Scenario, ...]:
-    """The scenarios called ``names``, in the order of ``SCENARIOS``; all when none is named."""
-    wanted = set(names)
-    unknown = wanted - {scenario.name for scenario in SCENARIOS}
-    if unknown:
-        known = ", ".join(scenario.name for scenario in SCENARIOS)
-        raise BenchError(f"unknown scenario {sorted(unknown)}; known: {known}")
-    return tuple(scenario for scenario in SCENARIOS if not wanted or scenario.name in wanted)
+@dataclass
+class Accounts:
+    """Bearer tokens: the reader (a long history), the writer, and the mix's users."""
+
+    tokens: dict[str, str] = field(default_factory=dict)
+    writer_id: int = 0
+    crowd: list[str] = field(default_factory=list)
+
+
+async def _expect(answer: Any, status: int) -> Any:
+    response: httpx.Response = await answer
+    if response.status_code != status:
+        raise BenchError(f"{response.request.url}: {response.status_code} {response.text[:300]}")
+    return response.json() if response.content else None
+
+
+async def _sign_up(client: httpx.AsyncClient, email: str) -> dict[str, str]:
+    await _expect(
+        client.post("/v1/auth/register", json={"email": email, "password": PASSWORD}), 201
+    )
+    token = await _expect(
+        client.post("/v1/auth/token", data={"username": email, "password": PASSWORD}), 200
+    )
+    return {"Authorization": f"Bearer {token['access_token']}"}
+
+
+async def _history(client: httpx.AsyncClient, auth: dict[str, str], workouts: int) -> None:
+    """Plans for the last weeks, most sessions done, and older free workouts."""
+    profile = {
+        "experience_level": "intermediate",
+        "equipment": ["mat"],
+        "available_days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+    }
+    await _expect(client.patch("/v1/me", json=profile, headers=auth), 200)
+    today = datetime.now(UTC).date()
+    monday = today - timedelta(days=today.weekday())
+    days: list[tuple[date, int | None]] = []
+    for weeks_back in range(min(12, workouts // 4), 0, -1):
+        week = {"week_start": (monday - timedelta(weeks=weeks_back)).isoformat()}
+        plan = await _expect(client.post("/v1/me/plans", json=week, headers=auth), 201)
+        days += [(date.fromisoformat(s["date"]), s["id"]) for s in plan["sessions"][:-1]]
+    days += [(monday - timedelta(weeks=13, days=i * 2), None) for i in range(workouts - len(days))]
+    for day, session_id in days:
+        body = {
+            **WORKOUT,
+            "completed_at": f"{day}T18:30:00Z",
+            "notes": None,
+            "plan_session_id": session_id,
+            "pain": day.toordinal() % 4,
+        }
+        await _expect(client.post("/v1/me/workouts", json=body, headers=auth), 201)
+
+
+async def _make_accounts(base_url: str, crowd: int) -> Accounts:
+    accounts = Accounts()
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        reader = await _sign_up(client, "reader@bench.example")
+        await _history(client, reader, 300)
+        writer = await _sign_up(client, "writer@bench.example")
+        accounts.writer_id = (await _expect(client.get("/v1/me", headers=writer), 200))["id"]
+        for name, auth in (("reader", reader), ("writer", writer)):
+            accounts.tokens[name] = auth["Authorization"].removeprefix("Bearer ")
+        gate = asyncio.Semaphore(8)
+
+        async def member(number: int) -> str:
+            async with gate:
+                auth = await _sign_up(client, f"user{number}@bench.example")
+                await _history(client, auth, 12)
+                return auth["Authorization"].removeprefix("Bearer ")
+
+        accounts.crowd = list(await asyncio.gather(*(member(n) for n in range(crowd))))
+    return accounts
+
+
+def make_accounts(base_url: str, crowd: int) -> Accounts:
+    """The reader with 300 workouts over 12 planned weeks and more, the writer, ``crowd`` users."""
+    return asyncio.run(_make_accounts(base_url, crowd))
 
 
 @dataclass(frozen=True)
-class PreparedScenario:
-    """A scenario with every header resolved and the response both apps must give.
+class Prepared:
+    """A scenario with every header resolved, and its ceiling's answer."""
 
-    With ``unique_header`` set, UNIQUE_MARKER in the body and in that header's value stands
-    for a token the load generator makes new on every request; ``expected_body`` is then
-    None (every answer differs) and only the status is checked.
-    """
+    scenario: Scenario
+    headers: dict[str, str]
+    canned: Canned | None
 
-    name: str
-    method: str
-    target: str
-    headers: Mapping[str, str]
-    body: bytes | None
-    expected_status: int
-    expected_body: bytes | None
-    unique_header: str | None = None
 
-    def request_for(self, unique: str) -> tuple[dict[str, str], bytes | None]:
-        """Headers and body of one request, UNIQUE_MARKER replaced by ``unique``."""
-        headers = dict(self.headers)
-        if self.unique_header is None:
-            return headers, self.body
-        headers[self.unique_header] = headers[self.unique_header].replace(UNIQUE_MARKER, unique)
-        body = self.body.replace(UNIQUE_MARKER.encode(), unique.encode()) if self.body else None
-        return headers, body
+def prepare(base_url: str, scenarios: tuple[Scenario, ...], accounts: Accounts) -> list[Prepared]:
+    """Ask the service once per scenario; its answer is what the ceilings replay."""
+    prepared = []
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        for scenario in scenarios:
+            headers = dict(scenario.headers)
+            if scenario.account:
+                headers["Authorization"] = f"Bearer {accounts.tokens[scenario.account]}"
+            body = (scenario.body or "").replace(UNIQUE, "prepare")
+            sent = {**headers, "Idempotency-Key": "prepare"} if scenario.unique else headers
+            answer = client.request(scenario.method, scenario.target, headers=sent, content=body)
+            if answer.status_code != (201 if scenario.unique else 200):
+                raise BenchError(f"{scenario.name}: {answer.status_code} {answer.text[:300]}")
+            kept = {
+                k: v
+                for k, v in answer.headers.items()
+                if k in ("etag", "cache-control", "content-type")
+            }
+            if scenario.revalidate:
+                headers["If-None-Match"] = answer.headers["etag"]
+            canned = None if scenario.unique else (200, kept, answer.content)
+            prepared.append(Prepared(scenario, headers, canned))
+    return prepared
+
+
+def canned_answers(prepared: list[Prepared]) -> dict[str, Canned]:
+    answers = {}
+    for item in prepared:
+        if item.canned is not None:
+            path, _, query = item.scenario.target.partition("?")
+            answers[request_key(item.scenario.method, path, query)] = item.canned
+    return answers

@@ -5,7 +5,7 @@ process rereads that version at most once per ``version_check_seconds``, so a ca
 costs no query at all and a write reaches every replica within that interval.
 
 A page is rendered by its route, which validates the request first; from then on
-``CatalogFastPath`` answers the same request before routing, from the stored bytes.
+``app.catalog.fast_path`` answers the same request before routing, from the stored bytes.
 """
 
 import time
@@ -17,7 +17,7 @@ from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from app.catalog.service import all_classes, all_exercises, catalog_version
 from app.classes.models import WorkoutClass
@@ -119,38 +119,6 @@ class CatalogCache:
                 self._pages.clear()  # bounded memory; the hot pages come straight back
             self._pages[key] = page
         return page.response(request.headers.get("if-none-match"))
-
-
-class CatalogFastPath:
-    """Answers a catalog GET that was rendered before straight from the cache, unrouted."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["method"] == "GET"
-            and scope["path"].startswith(CATALOG_PATHS)
-        ):
-            state = scope["app"].state
-            cache: CatalogCache = state.catalog_cache
-            try:
-                await cache.refresh(state.sessionmaker)
-            except Exception:
-                await self.app(scope, receive, send)
-                return
-            page = cache.page(page_key(scope))
-            if page is not None:
-                scope["route"] = page.route
-                if_none_match = next(
-                    (value.decode("latin-1") for name, value in scope["headers"]
-                     if name == b"if-none-match"),
-                    None,
-                )  # fmt: skip
-                await page.response(if_none_match)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 async def get_catalog_cache(request: Request) -> CatalogCache:

@@ -76,9 +76,14 @@ class Catalog:
         self.strength_exercises = {
             row.slug: StrengthExercise(row.slug, frozenset(row.equipment)) for row in exercises
         }
+        self._planned: dict[str, PlannedClass] = {}
 
     def planned_class(self, slug: str) -> PlannedClass:
-        return PlannedClass.model_validate(self.by_slug[slug])
+        # Validated once per class: a catalog lives as long as its catalog version.
+        planned = self._planned.get(slug)
+        if planned is None:
+            planned = self._planned[slug] = PlannedClass.model_validate(self.by_slug[slug])
+        return planned
 
 
 def profile_of(profile: TrainingProfile) -> Profile:

@@ -1,0 +1,318 @@
+"""The one harness: per store, the service and its ceilings side by side, driven in turn.
+
+Every figure it prints is the service against a ceiling measured back to back in the same
+round (the order swapped every round), the median over rounds: this machine is shared and
+noisy, so a rate alone says little. Server CPU per request is read from /proc for the
+workers of each app, around each measured run.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+from collections import defaultdict
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.ceilings import write_spec
+from bench.load import Load, Weighted, run_wrk
+from bench.scenarios import SCENARIOS, Accounts, canned_answers, make_accounts, prepare
+from bench.servers import BenchError, Server, Store, ceiling, scratch_database, service
+
+# The mixed evening peak: (scenario, share in %); signed-in requests come from the crowd.
+MIX = (
+    ("class list", 25),
+    ("class detail", 20),
+    ("exercise search", 15),
+    ("304 revalidation", 10),
+    ("history page", 8),
+    ("stats", 7),
+    ("workout POST", 10),
+    ("plan preview", 5),
+)
+MIX_CONNECTIONS: dict[Store, int] = {"postgres": 64, "sqlite": 16}
+MIX_P99_MS: dict[Store, float] = {"postgres": 50, "sqlite": 100}
+MIX_RATE = 1000
+MIX_CPU_MS = 1.5  # the CPU a request may cost for MIX_RATE on two cores
+SIGNED_IN_CPU_MS = 1.5  # history page and stats
+TIMES = "\N{MULTIPLICATION SIGN}"
+
+
+@dataclass(frozen=True)
+class Options:
+    stores: tuple[Store, ...]
+    scenarios: tuple[str, ...]
+    mix: bool
+    crowd: int
+    rounds: int
+    seconds: int
+    connections: int
+    workers: int
+    postgres_server: str
+    log_level: str
+
+
+@dataclass(frozen=True)
+class Measured:
+    load: Load
+    cpu_ms: float  # server CPU per request
+
+
+@dataclass(frozen=True)
+class Row:
+    """One scenario (or the mix) on one store: the service's and its ceiling's medians."""
+
+    name: str
+    store: Store
+    ceiling: str
+    ours: list[Measured]
+    theirs: list[Measured]
+
+    @property
+    def ratio(self) -> float:
+        pairs = zip(self.ours, self.theirs, strict=True)
+        return statistics.median(o.load.rate / t.load.rate for o, t in pairs if t.load.rate)
+
+    def median(self, side: str, what: str) -> float:
+        runs = self.ours if side == "ours" else self.theirs
+        values = [run.cpu_ms if what == "cpu" else getattr(run.load, what) for run in runs]
+        return statistics.median(values)
+
+    @property
+    def errors(self) -> int:
+        return sum(run.load.errors for run in self.ours + self.theirs)
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def measure(
+    server: Server,
+    mix: list[Weighted],
+    options: Options,
+    connections: int,
+    scratch: Path,
+    tokens: list[str],
+) -> Measured:
+    warmup = run_wrk(
+        server.base_url,
+        mix,
+        seconds=1,
+        connections=connections,
+        scratch=scratch,
+        tokens=tokens,
+        check=True,
+        also_ok=(200,) if server.name == "raw" else (),  # it never answers 304
+    )
+    cpu_before = server.cpu_seconds()
+    load = run_wrk(
+        server.base_url,
+        mix,
+        seconds=options.seconds,
+        connections=connections,
+        scratch=scratch,
+        tokens=tokens,
+    )
+    cpu = server.cpu_seconds() - cpu_before
+    if server.process.poll() is not None:
+        raise BenchError(f"{server.name} exited:\n{server.log_tail()}")
+    errors = load.errors + warmup.errors
+    return Measured(
+        Load(load.requests, load.seconds, errors, load.p50_ms, load.p99_ms),
+        cpu * 1000 / max(load.requests, 1),
+    )
+
+
+def _rounds(
+    name: str,
+    store: Store,
+    apps: tuple[Server, Server],
+    mix: list[Weighted],
+    options: Options,
+    connections: int,
+    scratch: Path,
+    tokens: list[str],
+) -> Row:
+    runs: defaultdict[str, list[Measured]] = defaultdict(list)
+    for index in range(options.rounds):
+        for app in apps if index % 2 == 0 else apps[::-1]:
+            runs[app.name].append(measure(app, mix, options, connections, scratch, tokens))
+            last = runs[app.name][-1]
+            progress(
+                f"[{store}] {index + 1}/{options.rounds} {name:<17} {app.name:<7} "
+                f"{last.load.rate:>8,.0f} req/s  p99 {last.load.p99_ms:7.1f} ms  "
+                f"{last.cpu_ms:.2f} ms CPU/req  errors {last.load.errors}"
+            )
+    return Row(name, store, apps[1].name, runs[apps[0].name], runs[apps[1].name])
+
+
+def _store(store: Store, first: bool, options: Options, scratch: Path) -> tuple[list[Row], str]:
+    wanted = [s for s in SCENARIOS if not options.scenarios or s.name in options.scenarios]
+    if options.mix:
+        wanted = list(SCENARIOS)
+    elif not first:
+        wanted = [s for s in wanted if s.store_bound]
+    if not wanted:
+        return [], ""
+    with ExitStack() as stack:
+        url = stack.enter_context(scratch_database(store, scratch, options.postgres_server))
+        progress(f"[{store}] starting the service")
+        log = scratch / f"{store}.log"
+        ours = stack.enter_context(service(url, options.workers, 10, options.log_level, log))
+        progress(f"[{store}] accounts and their history, through the API")
+        accounts = Accounts()
+        if any(s.account for s in wanted):
+            accounts = make_accounts(ours.base_url, options.crowd if options.mix else 0)
+        prepared = prepare(ours.base_url, tuple(wanted), accounts)
+        spec = scratch / f"ceiling-{store}.json"
+        write_spec(
+            spec, canned_answers(prepared), {"database_url": url, "user_id": accounts.writer_id}
+        )
+        ceilings = {
+            name: stack.enter_context(
+                ceiling(name, spec, options.workers, scratch / f"{name}-{store}.log")
+            )
+            for name in ("raw", "bare")
+        }
+        rows = []
+        if options.mix:
+            by_name = {item.scenario.name: item for item in prepared}
+            mix = [
+                Weighted(by_name[name], share, crowd=by_name[name].scenario.account is not None)
+                for name, share in MIX
+            ]
+            rows.append(
+                _rounds(
+                    "evening mix",
+                    store,
+                    (ours, ceilings["bare"]),
+                    mix,
+                    options,
+                    MIX_CONNECTIONS[store],
+                    scratch,
+                    accounts.crowd,
+                )
+            )
+        else:
+            for item in prepared:
+                apps = (ours, ceilings[item.scenario.ceiling])
+                rows.append(
+                    _rounds(
+                        item.scenario.name,
+                        store,
+                        apps,
+                        [Weighted(item, 1)],
+                        options,
+                        options.connections,
+                        scratch,
+                        [],
+                    )
+                )
+        memory = " + ".join(f"{size:.0f}" for size in ours.resident_mib())
+        progress(f"[{store}] stopping")
+    return rows, f"{store}: {memory} MiB"
+
+
+def _verdict(target: str, measured: str, met: bool) -> str:
+    return f"| {target} | {measured} | {'yes' if met else '**no**'} |"
+
+
+def _verdicts(rows: list[Row]) -> list[str]:
+    by_name = {s.name: s for s in SCENARIOS}
+    lines = []
+    for row in rows:
+        where = f"({row.store})"
+        cpu = row.median("ours", "cpu")
+        if row.name == "evening mix":
+            p99, rate = row.median("ours", "p99_ms"), row.median("ours", "rate")
+            bare_cpu = cpu / row.median("theirs", "cpu")
+            ceiling = MIX_P99_MS[row.store]
+            lines += [
+                _verdict(
+                    f"mix {where} ≥ {MIX_RATE:,} req/s",
+                    f"{rate:,.0f} ({row.ratio:.2f}{TIMES} bare)",
+                    rate >= MIX_RATE,
+                ),
+                _verdict(f"mix {where} p99 ≤ {ceiling:g} ms", f"{p99:.1f} ms", p99 <= ceiling),
+                _verdict(
+                    f"mix {where} CPU ≤ {MIX_CPU_MS} ms/request",
+                    f"{cpu:.2f} ms ({bare_cpu:.1f}{TIMES} bare)",
+                    cpu <= MIX_CPU_MS,
+                ),
+            ]
+            continue
+        target = by_name[row.name].at_least
+        if target is not None:
+            lines.append(
+                _verdict(
+                    f"{row.name} {where} ≥ {target:g}{TIMES} {row.ceiling}",
+                    f"{row.ratio:.2f}{TIMES}",
+                    row.ratio >= target,
+                )
+            )
+        else:
+            lines.append(
+                _verdict(
+                    f"{row.name} {where} ≤ {SIGNED_IN_CPU_MS} ms CPU/request",
+                    f"{cpu:.2f} ms",
+                    cpu <= SIGNED_IN_CPU_MS,
+                )
+            )
+    return lines
+
+
+def report(rows: list[Row], memory: list[str], options: Options, load: tuple[float, float]) -> str:
+    table = [
+        "| scenario | store | ours req/s | ceiling | ceiling req/s | ours/ceiling | ours p50 "
+        "ms | ours p99 ms | ours CPU ms/req | ceiling CPU ms/req | errors |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        table.append(
+            f"| {row.name} | {row.store} | {row.median('ours', 'rate'):,.0f} | {row.ceiling} | "
+            f"{row.median('theirs', 'rate'):,.0f} | {row.ratio:.2f} | "
+            f"{row.median('ours', 'p50_ms'):.2f} | {row.median('ours', 'p99_ms'):.1f} | "
+            f"{row.median('ours', 'cpu'):.3f} | {row.median('theirs', 'cpu'):.3f} | {row.errors} |"
+        )
+    connections = "64 (PostgreSQL) / 16 (SQLite)" if options.mix else str(options.connections)
+    return "\n".join(
+        [
+            f"# Backfit bench{' — evening mix' if options.mix else ''}",
+            "",
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} CPUs shared by the apps, "
+            f"the database and wrk (1 thread, {connections} connections); {options.workers} "
+            f"workers per app, service log level {options.log_level}; {options.rounds} rounds "
+            f"of {options.seconds} s, medians; load average {load[0]:.1f} before, "
+            f"{load[1]:.1f} after.",
+            "",
+            *table,
+            "",
+            "ours/ceiling: median over rounds of the two back-to-back runs' req/s. Ceilings: raw = "
+            "a bare ASGI callable replaying the service's bytes; bare = FastAPI replaying them, or "
+            "for the workout POST one raw-driver INSERT of the same row. CPU: the workers' user + "
+            "system time over the measured run, per request.",
+            "",
+            "| target | measured | met |",
+            "|---|---:|:---:|",
+            *_verdicts(rows),
+            "",
+            f"Worker RSS after the run: {'; '.join(memory)}.",
+            "",
+        ]
+    )
+
+
+def run(options: Options) -> str:
+    """Every store in turn; the Markdown report."""
+    rows: list[Row] = []
+    memory: list[str] = []
+    before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="backfit-bench-") as folder:
+        for index, store in enumerate(options.stores):
+            store_rows, store_memory = _store(store, index == 0, options, Path(folder))
+            rows += store_rows
+            memory += [store_memory] if store_memory else []
+    return report(rows, memory, options, (before, os.getloadavg()[0]))
