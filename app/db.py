@@ -55,18 +55,14 @@ def configure_sqlite(engine: AsyncEngine) -> None:
 
 def create_engine(settings: Settings) -> AsyncEngine:
     """The async engine for the configured database, tuned per dialect."""
+    # A fixed-size pool on both stores: overflow connections churn under load (each pays for
+    # a login on PostgreSQL), and one bound makes "one connection per request" hold on both.
+    pool = {"pool_size": settings.database_pool_size, "max_overflow": 0, "pool_timeout": 10}
     if settings.is_sqlite:
-        engine = create_async_engine(settings.database_url)
+        engine = create_async_engine(settings.database_url, **pool)
         configure_sqlite(engine)
         return engine
-    # A fixed-size pool: overflow connections churn under load and each pays for a login.
-    return create_async_engine(
-        settings.database_url,
-        pool_size=settings.database_pool_size,
-        max_overflow=0,
-        pool_pre_ping=True,
-        pool_timeout=10,
-    )
+    return create_async_engine(settings.database_url, pool_pre_ping=True, **pool)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

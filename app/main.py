@@ -38,7 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with app.state.catalog_cache.watching(app.state.sessionmaker):
+            yield
         await engine.dispose()
 
     app = FastAPI(

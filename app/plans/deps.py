@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from sqlmodel import select
 
 from app.accounts.deps import CurrentUser
@@ -27,9 +27,10 @@ async def owned_plan(plan_id: ResourceId, user: CurrentUser, session: DbSession)
 OwnedPlan = Annotated[Plan, Depends(owned_plan)]
 
 
-async def plan_catalog(request: Request, cache: CachedCatalog) -> Catalog:
-    """The classes plans choose from, from the process's catalog cache."""
-    return Catalog(await cache.classes(request.app.state.sessionmaker))
+async def plan_catalog(session: DbSession, cache: CachedCatalog) -> Catalog:
+    """The classes plans choose from, from the process's catalog cache (read on a miss with
+    the request's own session: a second one could wait forever for a pooled connection)."""
+    return Catalog(await cache.classes(session))
 
 
 PlanCatalog = Annotated[Catalog, Depends(plan_catalog)]

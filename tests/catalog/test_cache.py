@@ -58,12 +58,17 @@ async def test_another_replica_sees_the_change_after_its_version_check(
 ) -> None:
     other_replica = create_app(settings)
     other_replica.state.sessionmaker = joined_sessions
-    other_replica.state.catalog_cache = CatalogCache(version_check_seconds=0)
+    replica_cache = other_replica.state.catalog_cache = CatalogCache()
     transport = ASGITransport(app=other_replica)
     async with AsyncClient(transport=transport, base_url="http://replica") as replica:
+        await replica_cache.check_version(joined_sessions)
         assert (await replica.get("/v1/exercises/dips")).json()["name"] == "Dips"
+        await replica_cache.check_version(joined_sessions)  # unchanged: the page stays
+        assert replica_cache.page("/v1/exercises/dips?") is not None
         admin = auth_headers(await make_user(db_session, role="admin"), settings)
         await client.patch("/v1/exercises/dips", json={"name": "Parallel bar dips"}, headers=admin)
+        assert (await replica.get("/v1/exercises/dips")).json()["name"] == "Dips"
+        await replica_cache.check_version(joined_sessions)  # what its background task does
         assert (await replica.get("/v1/exercises/dips")).json()["name"] == "Parallel bar dips"
 
 

@@ -38,7 +38,12 @@ class Service:
 
 @contextmanager
 def served(
-    database_url: str, log_path: Path, *, workers: int = 2, log_level: str = "warning"
+    database_url: str,
+    log_path: Path,
+    *,
+    workers: int = 2,
+    log_level: str = "warning",
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[Service]:
     """``backfit serve`` on a free port, its stderr kept in ``log_path``.
 
@@ -52,6 +57,7 @@ def served(
         "BACKFIT_PORT": str(port),
         "BACKFIT_WORKERS": str(workers),
         "BACKFIT_LOG_LEVEL": log_level,
+        **(extra_env or {}),
     }
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
