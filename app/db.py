@@ -1,5 +1,6 @@
 """Engine, metadata conventions and the request-scoped database session."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -9,6 +10,7 @@ from sqlalchemy import DateTime, Dialect, TypeDecorator, event
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.util import await_
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,6 +27,7 @@ SQLModel.metadata.naming_convention = {
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_LOCK_OPTION = "backfit_write_lock"
+WRITER_QUEUED = "backfit_writer_queued"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -42,15 +45,42 @@ def configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
+    # SQLite's busy handler polls with growing sleeps, so among many waiters for the write lock
+    # one can starve past the busy timeout. Writers of this process queue here in order
+    # instead, and only one per process polls for the file's lock.
+    writer_queue = asyncio.Lock()
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A writing request takes the write lock up front: a deferred transaction that reads
         # and then writes can fail at once with "database is locked", whatever the busy
         # timeout. Reads stay deferred so they never queue behind writers (WAL).
-        if connection.get_execution_options().get(WRITE_LOCK_OPTION):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        if not connection.get_execution_options().get(WRITE_LOCK_OPTION):
             connection.exec_driver_sql("BEGIN")
+            return
+        await_(writer_queue.acquire())
+        connection.info[WRITER_QUEUED] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _leave_writer_queue(connection)
+            raise
+
+    def _leave_writer_queue(connection: Any, *_args: Any) -> None:
+        if connection.info.pop(WRITER_QUEUED, False):
+            writer_queue.release()
+
+    event.listen(engine.sync_engine, "commit", _leave_writer_queue)
+    event.listen(engine.sync_engine, "rollback", _leave_writer_queue)
+    # A connection given back or dropped mid-transaction (a cancelled request) leaves too.
+    event.listen(
+        engine.sync_engine.pool, "checkin", lambda _dbapi, record: _leave_writer_queue(record)
+    )
+    event.listen(
+        engine.sync_engine.pool,
+        "invalidate",
+        lambda _dbapi, record, _error: _leave_writer_queue(record),
+    )
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
