@@ -6,6 +6,7 @@ ahead than that.
 """
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from httpx import AsyncClient
@@ -27,7 +28,8 @@ def this_monday() -> date:
 
 
 def feed_dates(document: bytes) -> set[date]:
-    return {event["dtstart"].dt for event in Calendar.from_ical(document).walk("VEVENT")}
+    events: list[Any] = Calendar.from_ical(document).walk("VEVENT")
+    return {event["dtstart"].dt for event in events}
 
 
 @pytest.fixture
