@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
+from app.errors import Unprocessable
 
 # Named constraints make migrations reviewable and let SQLite batch-migrate them.
 SQLModel.metadata.naming_convention = {
@@ -83,6 +84,34 @@ def configure_sqlite(engine: AsyncEngine) -> None:
     )
 
 
+class TextWithNul(Unprocessable):
+    """Text holding U+0000: PostgreSQL cannot store it and SQLite would, so neither does."""
+
+    problem = "validation"
+
+    def __init__(self) -> None:
+        super().__init__("Text may not contain the NUL character (U+0000).")
+
+
+def _holds_nul(parameters: Any) -> bool:
+    if isinstance(parameters, str):
+        return "\x00" in parameters
+    if isinstance(parameters, dict):
+        parameters = parameters.values()
+    elif not isinstance(parameters, list | tuple):
+        return False
+    return any(_holds_nul(value) for value in parameters)
+
+
+def refuse_nul_text(engine: AsyncEngine) -> None:
+    """Refuse text with NUL in any statement's parameters, on every store alike (a 422)."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _check(_conn: Any, _cursor: Any, _sql: str, parameters: Any, *_rest: Any) -> None:
+        if _holds_nul(parameters):
+            raise TextWithNul
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     """The async engine for the configured database, tuned per dialect."""
     # A fixed-size pool on both stores: overflow connections churn under load (each pays for
@@ -91,8 +120,10 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
         engine = create_async_engine(settings.database_url, **pool)
         configure_sqlite(engine)
-        return engine
-    return create_async_engine(settings.database_url, pool_pre_ping=True, **pool)
+    else:
+        engine = create_async_engine(settings.database_url, pool_pre_ping=True, **pool)
+    refuse_nul_text(engine)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
