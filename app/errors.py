@@ -205,9 +205,11 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 # SQLSTATEs that mean "no database right now": connection exceptions (class 08), and the server
-# shutting down, crashed or still starting up (57P01-57P03, e.g. during a restart).
+# shutting down, crashed or still starting up (57P01-57P03, e.g. during a restart), or
+# refusing writes.
 _OUTAGE_SQLSTATE_CLASS = "08"
-_OUTAGE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
+# 25006: a read-only transaction was asked to write (a read-only or standby database).
+_OUTAGE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "25006"})
 _DATA_SQLSTATE_CLASS = "22"
 
 
