@@ -16,6 +16,7 @@ from app.accounts.models import RegisterRequest
 from app.accounts.service import make_admin
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
+from app.http_protocol import BoundedHttpToolsProtocol
 from app.log import configure_logging, logging_config
 from app.migrations_state import alembic_config
 from app.seed import seed_catalog
@@ -66,6 +67,7 @@ def serve(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
+        http=BoundedHttpToolsProtocol,
         log_config=logging_config(settings.log_level),
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,

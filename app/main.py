@@ -15,6 +15,7 @@ from app.db import create_engine, create_sessionmaker
 from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.exercises.router import router as exercises_router
+from app.head import HeadAsGet
 from app.health.router import router as health_router
 from app.metrics import router as metrics_router
 from app.openapi import install_openapi
@@ -61,7 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.docs_enabled:
         install_docs(app, title=app.title, openapi_url="/openapi.json")
     install_error_handlers(app)
-    # Middleware added last runs first: request context, body limit, CORS, then the cache.
+    # Middleware added last runs first: request context, HEAD as GET, body limit, CORS, then
+    # the cache.
     app.add_middleware(CatalogFastPath)
     app.add_middleware(
         CORSMiddleware,
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "X-Request-ID", "Retry-After"],
     )
     app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestContextMiddleware)
 
     for router in (
