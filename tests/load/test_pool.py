@@ -34,8 +34,10 @@ async def test_plan_bursts_after_idle_never_wait_for_a_second_connection(
         scratch_database_url,
         tmp_path / "server.log",
         workers=2,
+        log_level="info",
         extra_env={"BACKFIT_DATABASE_POOL_SIZE": str(POOL_SIZE)},
     ) as service:
+        service.wait_for_workers(2)
         users = await make_users(scratch_database_url, IN_FLIGHT, f"pool-{uuid.uuid4().hex[:8]}")
         headers = [bearer(user, scratch_database_url) for user in users]
         started = time.monotonic()

@@ -48,7 +48,9 @@ async def test_sixteen_writers_on_two_workers_all_complete(
     scratch_database_url: str, tmp_path: Path
 ) -> None:
     tally = Tally()
-    with served(scratch_database_url, tmp_path / "server.log", workers=2) as service:
+    log_path = tmp_path / "server.log"
+    with served(scratch_database_url, log_path, workers=2, log_level="info") as service:
+        service.wait_for_workers(2)
         users = await make_users(scratch_database_url, WRITERS, f"locks-{uuid.uuid4().hex[:8]}")
         started = time.monotonic()
         limits = httpx.Limits(max_connections=WRITERS)
