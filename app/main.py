@@ -4,13 +4,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from app.accounts.router import router as accounts_router
 from app.body_limit import BodySizeLimitMiddleware
 from app.catalog.cache import CatalogCache, CatalogFastPath
 from app.classes.router import router as classes_router
 from app.config import Settings, get_settings
+from app.cors import ProblemCORSMiddleware
 from app.db import create_engine, create_sessionmaker
 from app.docs import install_docs
 from app.errors import install_error_handlers
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the cache.
     app.add_middleware(CatalogFastPath)
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],

@@ -73,3 +73,13 @@ def test_a_malformed_request_is_a_400_problem(base_url: str) -> None:
     assert head.split()[1] == b"400"
     assert b"content-type: application/problem+json" in head.lower()
     assert b'"status":400' in body.replace(b" ", b"")
+
+
+def test_a_refused_cors_preflight_is_a_400_problem(base_url: str) -> None:
+    response = httpx.options(
+        base_url + "/v1/me/workouts",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "origin" in response.json()["detail"].lower()
