@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Dialect, TypeDecorator, event
+from sqlalchemy import DateTime, Dialect, TypeDecorator, event, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -118,7 +118,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
     # a login on PostgreSQL), and one bound makes "one connection per request" hold on both.
     pool = {"pool_size": settings.database_pool_size, "max_overflow": 0, "pool_timeout": 10}
     if settings.is_sqlite:
-        engine = create_async_engine(settings.database_url, **pool)
+        in_memory = make_url(settings.database_url).database in (None, "", ":memory:")
+        # An in-memory database lives in its one connection (SQLAlchemy's StaticPool).
+        engine = create_async_engine(settings.database_url, **({} if in_memory else pool))
         configure_sqlite(engine)
     else:
         engine = create_async_engine(settings.database_url, pool_pre_ping=True, **pool)
