@@ -116,6 +116,9 @@ class CatalogCache:
             return self._classes
         generation = self._generation
         classes = await all_classes(session)
+        for workout_class in classes:
+            # Out of the request's session: its rollback would expire them for every request.
+            session.expunge(workout_class)
         if generation == self._generation:
             self._classes = classes
         return classes
