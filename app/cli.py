@@ -5,7 +5,11 @@ import asyncio
 import getpass
 import json
 import logging
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
@@ -16,11 +20,14 @@ from app.accounts.models import RegisterRequest
 from app.accounts.service import make_admin
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
+from app.http_protocol import BoundedHttpToolsProtocol
 from app.log import configure_logging, logging_config
 from app.migrations_state import alembic_config
 from app.seed import seed_catalog
 
 logger = logging.getLogger("backfit.cli")
+
+MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def migrate(settings: Settings) -> None:
@@ -57,15 +64,40 @@ def seed(settings: Settings) -> None:
     asyncio.run(_seed(settings))
 
 
+@contextmanager
+def shared_metrics(workers: int) -> Iterator[None]:
+    """With several workers, a fresh directory where they all keep their metrics, so any
+    worker's /metrics reports the whole group (prometheus-client's multiprocess mode).
+
+    Workers start as new interpreters and read the variable before importing the client. A
+    directory the operator set is used as is; clearing it between runs is theirs to do.
+    """
+    if workers == 1 or MULTIPROCESS_VARIABLE in os.environ:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="backfit-metrics-") as directory:
+        os.environ[MULTIPROCESS_VARIABLE] = directory
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROCESS_VARIABLE]
+
+
 def serve(settings: Settings) -> None:
     """Migrate, seed, then run the API with uvicorn."""
     migrate(settings)
     seed(settings)
+    with shared_metrics(settings.workers):
+        run_uvicorn(settings)
+
+
+def run_uvicorn(settings: Settings) -> None:
     uvicorn.run(
         "app.main:app",
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
+        http=BoundedHttpToolsProtocol,
         log_config=logging_config(settings.log_level),
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,

@@ -1,18 +1,21 @@
 """Engine, metadata conventions and the request-scoped database session."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Dialect, TypeDecorator, event
+from sqlalchemy import DateTime, Dialect, TypeDecorator, event, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.util import await_
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
+from app.errors import Unprocessable
 
 # Named constraints make migrations reviewable and let SQLite batch-migrate them.
 SQLModel.metadata.naming_convention = {
@@ -25,6 +28,7 @@ SQLModel.metadata.naming_convention = {
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_LOCK_OPTION = "backfit_write_lock"
+WRITER_QUEUED = "backfit_writer_queued"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READ_ONLY_OPTION = "backfit_read_only"
 # How a read-only request runs its statements without BEGIN and COMMIT round trips: asyncpg
@@ -50,33 +54,90 @@ def configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
+    # SQLite's busy handler polls with growing sleeps, so among many waiters for the write lock
+    # one can starve past the busy timeout. Writers of this process queue here in order
+    # instead, and only one per process polls for the file's lock.
+    writer_queue = asyncio.Lock()
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A writing request takes the write lock up front: a deferred transaction that reads
         # and then writes can fail at once with "database is locked", whatever the busy
         # timeout. Reads stay deferred so they never queue behind writers (WAL).
         options = connection.get_execution_options()
-        if options.get(WRITE_LOCK_OPTION):
+        if not options.get(WRITE_LOCK_OPTION):
+            if not options.get(READ_ONLY_OPTION):
+                connection.exec_driver_sql("BEGIN")
+            return
+        await_(writer_queue.acquire())
+        connection.info[WRITER_QUEUED] = True
+        try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
-        elif not options.get(READ_ONLY_OPTION):
-            connection.exec_driver_sql("BEGIN")
+        except BaseException:
+            _leave_writer_queue(connection)
+            raise
+
+    def _leave_writer_queue(connection: Any, *_args: Any) -> None:
+        if connection.info.pop(WRITER_QUEUED, False):
+            writer_queue.release()
+
+    event.listen(engine.sync_engine, "commit", _leave_writer_queue)
+    event.listen(engine.sync_engine, "rollback", _leave_writer_queue)
+    # A connection given back or dropped mid-transaction (a cancelled request) leaves too.
+    event.listen(
+        engine.sync_engine.pool, "checkin", lambda _dbapi, record: _leave_writer_queue(record)
+    )
+    event.listen(
+        engine.sync_engine.pool,
+        "invalidate",
+        lambda _dbapi, record, _error: _leave_writer_queue(record),
+    )
+
+
+class TextWithNul(Unprocessable):
+    """Text holding U+0000: PostgreSQL cannot store it and SQLite would, so neither does."""
+
+    problem = "validation"
+
+    def __init__(self) -> None:
+        super().__init__("Text may not contain the NUL character (U+0000).")
+
+
+def _holds_nul(parameters: Any) -> bool:
+    if isinstance(parameters, str):
+        return "\x00" in parameters
+    if isinstance(parameters, dict):
+        parameters = parameters.values()
+    elif not isinstance(parameters, list | tuple):
+        return False
+    return any(_holds_nul(value) for value in parameters)
+
+
+def refuse_nul_text(engine: AsyncEngine) -> None:
+    """Refuse text with NUL in any statement's parameters, on every store alike (a 422)."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _check(_conn: Any, _cursor: Any, _sql: str, parameters: Any, *_rest: Any) -> None:
+        if _holds_nul(parameters):
+            raise TextWithNul
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
     """The async engine for the configured database, tuned per dialect."""
+    # A fixed-size pool on both stores: overflow connections churn under load (each pays for
+    # a login on PostgreSQL), and one bound makes "one connection per request" hold on both.
+    pool = {"pool_size": settings.database_pool_size, "max_overflow": 0, "pool_timeout": 10}
     if settings.is_sqlite:
-        engine = create_async_engine(settings.database_url)
+        in_memory = make_url(settings.database_url).database in (None, "", ":memory:")
+        # An in-memory database lives in its one connection (SQLAlchemy's StaticPool).
+        engine = create_async_engine(settings.database_url, **({} if in_memory else pool))
         configure_sqlite(engine)
-        return engine
-    # A fixed-size pool: overflow connections churn under load and each pays for a login.
-    # No pre-ping (a round trip on every checkout): a connection found dead fails its request
-    # with a 503 and invalidates every connection opened before it, so the pool reconnects.
-    return create_async_engine(
-        settings.database_url,
-        pool_size=settings.database_pool_size,
-        max_overflow=0,
-        pool_timeout=10,
-    )
+    else:
+        # No pre-ping (a round trip on every checkout): a connection found dead fails its
+        # request with a 503 and invalidates every connection opened before it.
+        engine = create_async_engine(settings.database_url, **pool)
+    refuse_nul_text(engine)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

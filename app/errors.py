@@ -1,6 +1,7 @@
 """Application errors and the one place that turns every error into problem details."""
 
 import logging
+import sqlite3
 from collections.abc import Iterator, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -213,9 +214,11 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 # SQLSTATEs that mean "no database right now": connection exceptions (class 08), and the server
-# shutting down, crashed or still starting up (57P01-57P03, e.g. during a restart).
+# shutting down, crashed or still starting up (57P01-57P03, e.g. during a restart), or
+# refusing writes.
 _OUTAGE_SQLSTATE_CLASS = "08"
-_OUTAGE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
+# 25006: a read-only transaction was asked to write (a read-only or standby database).
+_OUTAGE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "25006"})
 _DATA_SQLSTATE_CLASS = "22"
 
 
@@ -241,6 +244,20 @@ def _sqlstates(exc: BaseException) -> list[str]:
     ]
 
 
+# SQLite's primary result codes for a store that cannot take the request now: busy or locked
+# past the busy timeout, read-only, I/O error, full disk, file that cannot be opened.
+_SQLITE_OUTAGE_CODES = frozenset({5, 6, 8, 10, 13, 14})
+
+
+def _sqlite_outage(error: BaseException) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return (
+        isinstance(error, sqlite3.Error)
+        and isinstance(code, int)
+        and (code & 0xFF in _SQLITE_OUTAGE_CODES)
+    )
+
+
 def is_database_outage(exc: BaseException) -> bool:
     """True when ``exc`` (or what caused it) says the database cannot be reached right now.
 
@@ -248,12 +265,15 @@ def is_database_outage(exc: BaseException) -> bool:
     connection, raised as is because the driver's connect failed below the DBAPI; a
     ``DBAPIError`` for a connection SQLAlchemy invalidated; or, when the server is shutting
     down or starting up, a ``DBAPIError`` that wraps the driver's error without invalidating
-    anything (asyncpg's CannotConnectNowError on connect, AdminShutdownError mid-query).
+    anything (asyncpg's CannotConnectNowError on connect, AdminShutdownError mid-query); on
+    SQLite, a store still locked after the busy timeout, read-only or not there to open.
     """
     for error in _error_chain(exc):
         if isinstance(error, PoolTimeoutError | OSError):
             return True
         if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if _sqlite_outage(error):
             return True
     return any(
         state.startswith(_OUTAGE_SQLSTATE_CLASS) or state in _OUTAGE_SQLSTATES

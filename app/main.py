@@ -17,6 +17,7 @@ from app.db import create_engine, create_sessionmaker
 from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.exercises.router import router as exercises_router
+from app.head import HeadAsGet
 from app.health.router import router as health_router
 from app.metrics import router as metrics_router
 from app.openapi import install_openapi
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with app.state.catalog_cache.watching(app.state.sessionmaker):
+            yield
         await engine.dispose()
 
     app = BackfitApp(
@@ -71,9 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.docs_enabled:
         install_docs(app, title=app.title, openapi_url="/openapi.json")
     install_error_handlers(app)
-    # Middleware added last runs first: request context, body limit, CORS.
+    # Middleware added last runs first: request context, HEAD as GET, body limit, CORS.
     install_cors(app, settings)
     app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestContextMiddleware)
 
     for router in (

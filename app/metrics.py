@@ -1,7 +1,7 @@
 """Prometheus metrics: requests by route template, status and duration; plans and workouts.
 
-With several uvicorn workers, set PROMETHEUS_MULTIPROC_DIR to an empty directory shared by
-them, so a scrape of any worker reports the whole process group.
+With several uvicorn workers, `backfit serve` points PROMETHEUS_MULTIPROC_DIR at an empty
+directory they share (unless it is set), so a scrape of any worker reports the whole group.
 """
 
 import os

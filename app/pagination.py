@@ -8,6 +8,7 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Query
 from pydantic import BaseModel
 
+from app.api_types import MAX_ID
 from app.errors import Unprocessable
 
 MAX_PAGE_SIZE = 100
@@ -56,6 +57,8 @@ def decode_cursor(cursor: str, *, shape: tuple[type, ...]) -> CursorKey:
         not isinstance(key, list)
         or len(key) != len(shape)
         or not all(type(part) is kind for part, kind in zip(key, shape, strict=True))
+        # Integers in cursors are ids: past the id range they name nothing (and overflow).
+        or any(type(part) is int and not 0 <= part <= MAX_ID for part in key)
     ):
         raise MalformedCursor
     return key

@@ -22,7 +22,13 @@ from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings, normalise_database_url
-from app.db import configure_sqlite, create_engine, create_sessionmaker, utc_now
+from app.db import (
+    configure_sqlite,
+    create_engine,
+    create_sessionmaker,
+    refuse_nul_text,
+    utc_now,
+)
 from app.main import create_app
 from app.migrations_state import alembic_config
 from app.seed import seed_catalog
@@ -103,6 +109,7 @@ def engine(settings: Settings) -> Iterator[AsyncEngine]:
     engine = create_async_engine(settings.database_url, poolclass=NullPool)
     if settings.is_sqlite:
         configure_sqlite(engine)
+    refuse_nul_text(engine)
     yield engine
     engine.sync_engine.dispose()
 

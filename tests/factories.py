@@ -15,7 +15,7 @@ from app.workouts.models import Workout
 
 PASSWORD = "correct horse battery"
 # Hashing is deliberately slow; one hash serves every factory-made user.
-_PASSWORD_HASH = password_hash.hash(PASSWORD)
+PASSWORD_HASH = password_hash.hash(PASSWORD)
 _numbers = itertools.count(1)
 
 
@@ -23,7 +23,7 @@ async def make_user(db_session: AsyncSession, *, role: Role = "user", **profile:
     """A user with a unique email and the shared test password."""
     user = User(
         email=f"user{next(_numbers)}@example.com",
-        password_hash=_PASSWORD_HASH,
+        password_hash=PASSWORD_HASH,
         role=role,
         **profile,
     )

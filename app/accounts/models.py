@@ -19,8 +19,10 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Role = Literal["user", "admin"]
 ALL_WEEKDAYS: list[Weekday] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
+# No control characters: sign-in would strip some of them and find no account.
 EMAIL_PATTERN = explained_pattern(
-    r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "Enter an email address, such as sam@example.com."
+    r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$",
+    "Enter an email address, such as sam@example.com.",
 )
 Email = Annotated[
     str,

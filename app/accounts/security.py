@@ -7,6 +7,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from starlette.concurrency import run_in_threadpool
 
+from app.api_types import MAX_ID
 from app.config import Settings
 from app.db import utc_now
 
@@ -52,6 +53,11 @@ def user_id_from_token(token: str, settings: Settings) -> int | None:
             algorithms=[TOKEN_ALGORITHM],
             options={"require": ["exp", "sub"]},
         )
-        return int(claims["sub"])
-    except (jwt.PyJWTError, ValueError):
+    except jwt.PyJWTError:
         return None
+    subject = claims["sub"]
+    # Only what issue_access_token writes: plain digits naming an id in range.
+    if not (isinstance(subject, str) and subject.isascii() and subject.isdigit()):
+        return None
+    user_id = int(subject)
+    return user_id if 1 <= user_id <= MAX_ID else None

@@ -1,15 +1,20 @@
 """Rendered catalog responses, kept per process and dropped when the catalog version moves.
 
-The catalog changes only on admin writes, which raise a version row in the database. Each
-process rereads that version at most once per ``version_check_seconds``, so a cached page
-costs no query at all and a write reaches every replica within that interval.
+The catalog changes only on admin writes, which raise a version row in the database. A
+background task of each process rereads that version every ``version_check_seconds`` on a
+connection of its own, so a write reaches every replica within that interval while requests
+never wait for the check: a cached page costs no query at all, and a request never opens a
+second session next to its own (with the pool full, it would wait for a connection that no
+one can release).
 
 A page is rendered by its route, which validates the request first; from then on
 ``app.catalog.fast_path`` answers the same request before routing, from the stored bytes.
 """
 
-import time
-from collections.abc import Awaitable, Callable
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -23,6 +28,8 @@ from app.catalog.service import all_classes, all_exercises, catalog_version
 from app.classes.models import WorkoutClass
 from app.etag import CACHE_CONTROL, client_has_current, entity_tag
 from app.exercises.models import Exercise
+
+logger = logging.getLogger("backfit.catalog")
 
 RenderPage = Callable[[AsyncSession], Awaitable[BaseModel]]
 CATALOG_PATHS = ("/v1/exercises", "/v1/classes")
@@ -56,48 +63,80 @@ class CatalogCache:
         self.version_check_seconds = version_check_seconds
         self.max_entries = max_entries
         self._version: int | None = None
-        self._checked_at = float("-inf")
+        # Raised on every drop: a page or class list read before a drop is not stored after it.
+        self._generation = 0
         self._pages: dict[str, CachedPage] = {}
         self._classes: tuple[WorkoutClass, ...] | None = None
         self._exercises: tuple[Exercise, ...] | None = None
 
-    async def refresh(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        """Reread the catalog version when the last check is old; a new one drops every page."""
-        now = time.monotonic()
-        if self._version is not None and now - self._checked_at < self.version_check_seconds:
-            return
+    def _drop(self) -> None:
+        self._pages.clear()
+        self._classes = None
+        self._exercises = None
+        self._generation += 1
+
+    async def check_version(self, sessionmaker: Callable[[], AsyncSession]) -> None:
+        """Reread the catalog version (outside any request); a new one drops every page."""
         async with sessionmaker() as session:
             version = await catalog_version(session)
         if version != self._version:
-            self._pages.clear()
-            self._classes = None
-            self._exercises = None
+            self._drop()
             self._version = version
-        self._checked_at = now
+
+    @asynccontextmanager
+    async def watching(self, sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[None]:
+        """Check the version in the background for as long as the context is open."""
+
+        async def watch() -> None:
+            while True:
+                try:
+                    await self.check_version(sessionmaker)
+                except Exception as error:  # a database outage: keep serving, retry later
+                    logger.warning("catalog version check failed: %s", type(error).__name__)
+                await asyncio.sleep(self.version_check_seconds)
+
+        watcher = asyncio.create_task(watch(), name="catalog-version-check")
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
 
     def expire(self) -> None:
-        """Reread the version on the next request (this process just wrote the catalog)."""
-        self._checked_at = float("-inf")
+        """Drop every page now: this process just wrote the catalog.
 
-    async def classes(
-        self, sessionmaker: async_sessionmaker[AsyncSession]
-    ) -> tuple[WorkoutClass, ...]:
-        """Every class (without blocks), as the plan generator chooses from them."""
-        await self.refresh(sessionmaker)
-        if self._classes is None:
-            async with sessionmaker() as session:
-                self._classes = await all_classes(session)
-        return self._classes
+        The write commits after this; a page rendered from the old rows in between is
+        dropped again by the next version check, which sees the raised version.
+        """
+        self._drop()
 
-    async def exercises(
-        self, sessionmaker: async_sessionmaker[AsyncSession]
-    ) -> tuple[Exercise, ...]:
-        """Every exercise, as strength sessions choose from them."""
-        await self.refresh(sessionmaker)
-        if self._exercises is None:
-            async with sessionmaker() as session:
-                self._exercises = await all_exercises(session)
-        return self._exercises
+    async def classes(self, session: AsyncSession) -> tuple[WorkoutClass, ...]:
+        """Every class (without blocks), as the plan generator chooses from them.
+
+        Read on the request's own session when not cached.
+        """
+        if self._classes is not None:
+            return self._classes
+        generation = self._generation
+        classes = await all_classes(session)
+        for workout_class in classes:
+            # Out of the request's session: its rollback would expire them for every request.
+            session.expunge(workout_class)
+        if generation == self._generation:
+            self._classes = classes
+        return classes
+
+    async def exercises(self, session: AsyncSession) -> tuple[Exercise, ...]:
+        """Every exercise, as strength sessions choose from them; read like ``classes``."""
+        if self._exercises is not None:
+            return self._exercises
+        generation = self._generation
+        exercises = await all_exercises(session)
+        for exercise in exercises:
+            session.expunge(exercise)
+        if generation == self._generation:
+            self._exercises = exercises
+        return exercises
 
     def page(self, key: str) -> CachedPage | None:
         return self._pages.get(key)
@@ -105,19 +144,20 @@ class CatalogCache:
     async def response(self, request: Request, render: RenderPage) -> Response:
         """The page for this request, rendered once per catalog version.
 
-        A database session is opened only to check the version or to render a miss.
+        A miss opens the request's only database session to render the page.
         """
-        sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-        await self.refresh(sessionmaker)
         key = page_key(request.scope)
         page = self._pages.get(key)
         if page is None:
+            generation = self._generation
+            sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
             async with sessionmaker() as session:
                 body = (await render(session)).model_dump_json().encode()
             page = CachedPage(body, entity_tag(body), request.scope.get("route"))
-            if len(self._pages) >= self.max_entries:
-                self._pages.clear()  # bounded memory; the hot pages come straight back
-            self._pages[key] = page
+            if generation == self._generation:
+                if len(self._pages) >= self.max_entries:
+                    self._pages.clear()  # bounded memory; the hot pages come straight back
+                self._pages[key] = page
         return page.response(request.headers.get("if-none-match"))
 
 

@@ -54,15 +54,9 @@ class CatalogFastPath:
                 request_id = value
             elif name == b"origin":
                 origin = value
-        state = scope["app"].state
-        cache: CatalogCache = state.catalog_cache
-        page = None
-        if origin is None:
-            try:
-                await cache.refresh(state.sessionmaker)
-                page = cache.page(page_key(scope))
-            except Exception:  # the route answers it, with a problem response if need be
-                page = None
+        cache: CatalogCache = scope["app"].state.catalog_cache
+        # The version is checked in the background (CatalogCache.watching): nothing to wait on.
+        page = cache.page(page_key(scope)) if origin is None else None
         if page is None:
             await self.app(scope, receive, send)
             return

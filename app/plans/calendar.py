@@ -3,6 +3,7 @@
 import secrets
 from collections.abc import Sequence
 from datetime import date, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 from icalendar import Calendar, Event
@@ -12,11 +13,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.accounts.models import User
 from app.classes.models import BlockPublic, WorkoutClass
 from app.classes.service import blocks_by_class
-from app.plans.models import Plan, PlannedSession
+from app.plans.models import PLANNING_HORIZON, Plan, PlannedSession
 
 CALENDAR_MEDIA_TYPE = "text/calendar; charset=utf-8"
-# The feed covers this much of the past; calendars keep what they already imported.
-FEED_HISTORY = timedelta(weeks=52)
+# The feed covers this much of the past (calendars keep what they already imported) and all
+# of the future plans may reach, so its size stays bounded however many plans an account has.
+FEED_HISTORY = timedelta(weeks=12)
 
 
 def session_uid(planned_session_id: int) -> str:
@@ -119,14 +121,24 @@ async def plans_calendar(session: AsyncSession, plans: Sequence[Plan], name: str
 
 
 async def feed_plans(session: AsyncSession, *, user_id: int, today: date) -> list[Plan]:
-    """The user's plans from the last year on, for the calendar feed."""
+    """The user's plans of the last 12 weeks and as far ahead as plans may start."""
+    monday = today - timedelta(days=today.weekday())
     return list(
         await session.exec(
             select(Plan).where(
-                Plan.user_id == user_id, col(Plan.week_start) >= today - FEED_HISTORY
+                Plan.user_id == user_id,
+                col(Plan.week_start) >= monday - FEED_HISTORY,
+                col(Plan.week_start) <= monday + PLANNING_HORIZON,
             )
         )
     )
+
+
+def last_modified(plans: Sequence[Plan]) -> str | None:
+    """The HTTP date of the latest plan change, None without plans."""
+    if not plans:
+        return None
+    return format_datetime(max(plan.updated_at for plan in plans), usegmt=True)
 
 
 async def calendar_token(session: AsyncSession, *, user: User, rotate: bool) -> str:

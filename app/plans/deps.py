@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from app.accounts.deps import CurrentUser
 from app.api_types import ResourceId
+from app.catalog.cache import CachedCatalog
 from app.db import DbSession
 from app.errors import NotFound
 from app.plans.models import Plan
@@ -26,11 +27,12 @@ async def owned_plan(plan_id: ResourceId, user: CurrentUser, session: DbSession)
 OwnedPlan = Annotated[Plan, Depends(owned_plan)]
 
 
-async def plan_catalog(request: Request) -> Catalog:
-    """The classes and exercises plans choose from: built once per catalog version."""
+async def plan_catalog(request: Request, session: DbSession, cache: CachedCatalog) -> Catalog:
+    """The classes and exercises plans choose from, built once per catalog version (read on a
+    miss with the request's own session: a second one could wait forever for a pooled
+    connection)."""
+    classes, exercises = await cache.classes(session), await cache.exercises(session)
     state = request.app.state
-    classes = await state.catalog_cache.classes(state.sessionmaker)
-    exercises = await state.catalog_cache.exercises(state.sessionmaker)
     built: tuple[object, object, Catalog] | None = getattr(state, "plan_catalog", None)
     if built is None or built[0] is not classes or built[1] is not exercises:
         built = (classes, exercises, Catalog(classes, exercises))  # the cache reread the catalog

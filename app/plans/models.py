@@ -1,10 +1,10 @@
 """Weekly plans and their planned sessions, as stored and as the API shows them."""
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict
 from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
@@ -201,13 +201,28 @@ class PlanPreviewRequest(TrainingProfile):
     )
 
 
+# How far ahead a plan may start: a plan is for the weeks coming, and the calendar feed
+# shows exactly this far.
+PLANNING_HORIZON = timedelta(weeks=8)
+
+
+def _within_planning_horizon(week_start: date) -> date:
+    today = utc_now().date()
+    if week_start > today - timedelta(days=today.weekday()) + PLANNING_HORIZON:
+        weeks = PLANNING_HORIZON.days // 7
+        raise ValueError(f"must be at most {weeks} weeks after this week's Monday")
+    return week_start
+
+
 class PlanCreate(SQLModel):
     model_config = ConfigDict(  # type: ignore[assignment]
         **STRICT_BODY,
         json_schema_extra={"examples": [{"week_start": "2026-11-23", "sessions_per_week": 3}]},
     )
 
-    week_start: IsoDate = Field(description="The Monday the week starts on.")
+    week_start: Annotated[IsoDate, AfterValidator(_within_planning_horizon)] = Field(
+        description="The Monday the week starts on; at most 8 weeks after this week's."
+    )
     sessions_per_week: int | None = Field(
         default=None, description="Back sessions this week; defaults to the level's usual count."
     )

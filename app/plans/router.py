@@ -8,6 +8,7 @@ from app.accounts.deps import CurrentUser
 from app.clock import Now
 from app.db import DbSession
 from app.errors import NotFound, problem_responses
+from app.etag import CACHE_CONTROL, client_has_current, entity_tag
 from app.local_time import local_today
 from app.pagination import Page, PageCursor, PageLimit
 from app.plans import calendar, service
@@ -170,10 +171,11 @@ async def rotate_calendar_url(
     "/v1/calendar/{token}.ics",
     response_class=Response,
     operation_id="getCalendarFeed",
-    responses={**ICS_RESPONSE, **problem_responses(404, 422)},
+    responses={**ICS_RESPONSE, 304: {"description": "Not Modified"}, **problem_responses(404, 422)},
 )
-async def calendar_feed(session: DbSession, now: Now, token: str) -> Response:
-    """Every recent plan of the URL's owner (no auth header: the URL is the secret)."""
+async def calendar_feed(request: Request, session: DbSession, now: Now, token: str) -> Response:
+    """The plans of the last 12 weeks and the next 8 of the URL's owner (no auth header: the
+    URL is the secret); answers If-None-Match with 304."""
     user = await calendar.user_by_calendar_token(session, token=token)
     if user is None or user.id is None:
         raise NotFound("calendar feed", "given", key_name="token")
@@ -181,4 +183,10 @@ async def calendar_feed(session: DbSession, now: Now, token: str) -> Response:
         session, user_id=user.id, today=local_today(now, user.time_zone)
     )
     body = await calendar.plans_calendar(session, plans, "Backfit back sessions")
-    return Response(body, media_type=calendar.CALENDAR_MEDIA_TYPE)
+    # Revalidated by entity tag only: a session's status can change without its plan's stamp.
+    headers = {"ETag": entity_tag(body), "Cache-Control": CACHE_CONTROL}
+    if modified := calendar.last_modified(plans):
+        headers["Last-Modified"] = modified
+    if client_has_current(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=calendar.CALENDAR_MEDIA_TYPE, headers=headers)

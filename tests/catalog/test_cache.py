@@ -58,12 +58,17 @@ async def test_another_replica_sees_the_change_after_its_version_check(
 ) -> None:
     other_replica = create_app(settings)
     other_replica.state.sessionmaker = joined_sessions
-    other_replica.state.catalog_cache = CatalogCache(version_check_seconds=0)
+    replica_cache = other_replica.state.catalog_cache = CatalogCache()
     transport = ASGITransport(app=other_replica)
     async with AsyncClient(transport=transport, base_url="http://replica") as replica:
+        await replica_cache.check_version(joined_sessions)
         assert (await replica.get("/v1/exercises/dips")).json()["name"] == "Dips"
+        await replica_cache.check_version(joined_sessions)  # unchanged: the page stays
+        assert replica_cache.page("/v1/exercises/dips?") is not None
         admin = auth_headers(await make_user(db_session, role="admin"), settings)
         await client.patch("/v1/exercises/dips", json={"name": "Parallel bar dips"}, headers=admin)
+        assert (await replica.get("/v1/exercises/dips")).json()["name"] == "Dips"
+        await replica_cache.check_version(joined_sessions)  # what its background task does
         assert (await replica.get("/v1/exercises/dips")).json()["name"] == "Parallel bar dips"
 
 
@@ -89,3 +94,15 @@ async def test_an_invalid_request_is_never_cached(client: AsyncClient) -> None:
     for _ in range(2):
         response = await client.get("/v1/exercises", params={"limit": 1000})
         assert response.status_code == 422
+
+
+async def test_classes_cached_by_a_failed_plan_request_serve_the_next(
+    client: AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    # The first request loads the classes on its own session, then fails and rolls back.
+    headers = auth_headers(await make_user(db_session, equipment=["mat", "dumbbells"]), settings)
+    too_many = {"week_start": "2026-11-23", "sessions_per_week": 7}
+    refused = await client.post("/v1/me/plans", json=too_many, headers=headers)
+    assert refused.status_code == 422
+    created = await client.post("/v1/me/plans", json={"week_start": "2026-11-23"}, headers=headers)
+    assert created.status_code == 201, created.text

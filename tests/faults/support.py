@@ -31,6 +31,15 @@ class Service:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def wait_for_workers(self, count: int, timeout: float = 90) -> None:
+        """Until ``count`` workers have started (needs log level info): /readyz answering
+        means one has, and a loaded machine can take many seconds to start the next."""
+        deadline = time.monotonic() + timeout
+        while self.log().count("Application startup complete") < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{count} workers not started after {timeout}s")
+            time.sleep(0.2)
+
     def unhandled_errors(self) -> list[str]:
         """The log lines of errors that were answered with a 500."""
         return [line for line in self.log().splitlines() if "unhandled error" in line]
@@ -38,7 +47,12 @@ class Service:
 
 @contextmanager
 def served(
-    database_url: str, log_path: Path, *, workers: int = 2, log_level: str = "warning"
+    database_url: str,
+    log_path: Path,
+    *,
+    workers: int = 2,
+    log_level: str = "warning",
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[Service]:
     """``backfit serve`` on a free port, its stderr kept in ``log_path``.
 
@@ -52,6 +66,7 @@ def served(
         "BACKFIT_PORT": str(port),
         "BACKFIT_WORKERS": str(workers),
         "BACKFIT_LOG_LEVEL": log_level,
+        **(extra_env or {}),
     }
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
