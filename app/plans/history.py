@@ -1,42 +1,60 @@
-"""What the generator needs to know about a user's past: read from their plans and workouts."""
+"""What the generator needs to know about a user's past and neighbouring weeks, as local dates."""
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
-from sqlmodel import col, func, select
+from sqlmodel import and_, col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.classes.models import WorkoutClass
-from app.plans.generator import History
+from app.plans.drafts import History
 from app.plans.models import Plan, PlannedSession
+from app.plans.rules import (
+    PAIN_THRESHOLD,
+    PAIN_WINDOW,
+    WEEKS_BEFORE_PROGRESS,
+    is_painful,
+    week_fully_completed,
+)
+from app.weeks import monday_of
 from app.workouts.models import Workout
 
-# Rotation and the ready-to-progress advisory look this many weeks back.
-WEEKS_OF_HISTORY = 4
-PAIN_LOOKBACK = timedelta(days=14)
-PAIN_THRESHOLD = 5
+WEEK = timedelta(weeks=1)
 
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
-def _fully_completed_weeks(week_start: date, sessions_by_week: dict[date, list[str]]) -> int:
-    """Consecutive weeks just before ``week_start`` in which every planned session was done."""
+def workout_day(completed_at: datetime) -> date:
+    """The day a workout belongs to."""
+    return completed_at.astimezone(UTC).date()
+
+
+def _fully_completed_weeks(
+    week_start: date, completed: Counter[date], planned: Counter[date]
+) -> int:
+    """Weeks in a row just before ``week_start`` in which every planned session was completed."""
     streak = 0
-    for back in range(1, WEEKS_OF_HISTORY + 1):
-        statuses = sessions_by_week.get(week_start - timedelta(weeks=back), [])
-        if not statuses or any(status != "done" for status in statuses):
+    for back in range(1, WEEKS_BEFORE_PROGRESS + 1):
+        monday = week_start - back * WEEK
+        if not week_fully_completed(planned[monday], completed[monday]):
             break
         streak += 1
     return streak
 
 
-async def history_before(
-    session: AsyncSession, *, user_id: int, week_start: date, now: datetime
+async def history_around(
+    session: AsyncSession, *, user_id: int, week_start: date, pain_before: date
 ) -> History:
-    """The user's recent past as of the week starting ``week_start``."""
-    window_start = week_start - timedelta(weeks=WEEKS_OF_HISTORY)
-    recent_sessions = list(
+    """The user's real sessions around the week of ``week_start`` (its own plan left out).
+
+    Sessions of the previous and the following week and every logged workout near the week
+    are real sessions for recovery; the previous weeks' plans give rotation and completion;
+    pain counts in the 14 days before ``pain_before``.
+    """
+    first_week = week_start - WEEKS_BEFORE_PROGRESS * WEEK
+    planned_rows = list(
         await session.exec(
             select(
                 col(Plan.week_start),
@@ -48,42 +66,50 @@ async def history_before(
             .join(WorkoutClass, col(WorkoutClass.id) == PlannedSession.class_id)
             .where(
                 Plan.user_id == user_id,
-                col(Plan.week_start) >= window_start,
-                col(Plan.week_start) < week_start,
+                col(Plan.week_start) >= first_week,
+                col(Plan.week_start) <= week_start + WEEK,
+                col(Plan.week_start) != week_start,
             )
             .order_by(col(Plan.week_start).desc(), col(PlannedSession.position))
         )
     )
-    last_workout_at = (
+    # A day either side, so every workout whose local day falls in the range is read.
+    near = and_(
+        col(Workout.completed_at) >= _midnight(first_week - timedelta(days=1)),
+        col(Workout.completed_at) < _midnight(week_start + 2 * WEEK + timedelta(days=1)),
+    )
+    painful = and_(
+        col(Workout.pain) >= PAIN_THRESHOLD,
+        col(Workout.completed_at) >= _midnight(pain_before - PAIN_WINDOW - timedelta(days=1)),
+        col(Workout.completed_at) < _midnight(pain_before + timedelta(days=1)),
+    )
+    workouts = list(
         await session.exec(
-            select(func.max(Workout.completed_at)).where(
-                Workout.user_id == user_id,
-                col(Workout.completed_at) >= _midnight(window_start),
-                col(Workout.completed_at) < _midnight(week_start),
-            )
+            select(
+                col(Workout.completed_at), col(Workout.pain), col(Workout.plan_session_id)
+            ).where(Workout.user_id == user_id, or_(near, painful))
         )
-    ).one()
-    recent_pain = (
-        await session.exec(
-            select(Workout.id)
-            .where(
-                Workout.user_id == user_id,
-                col(Workout.pain) >= PAIN_THRESHOLD,
-                col(Workout.completed_at) >= now - PAIN_LOOKBACK,
-            )
-            .limit(1)
-        )
-    ).first() is not None
+    )
 
-    sessions_by_week: dict[date, list[str]] = {}
-    for plan_week, _, status, _ in recent_sessions:
-        sessions_by_week.setdefault(plan_week, []).append(status)
-    trained_dates = [day for _, day, status, _ in recent_sessions if status != "missed"]
-    if last_workout_at is not None:
-        trained_dates.append(last_workout_at.astimezone(UTC).date())
+    planned, done = Counter[date](), Counter[date]()
+    session_dates: set[date] = set()
+    for plan_week, day, status, _ in planned_rows:
+        planned[plan_week] += 1
+        done[plan_week] += status == "done"
+        if status != "missed" and abs(plan_week - week_start) == WEEK:
+            session_dates.add(day)
+    pain_dates: set[date] = set()
+    for completed_at, pain, plan_session_id in workouts:
+        day = workout_day(completed_at)
+        if week_start - WEEK <= day < week_start + 2 * WEEK:
+            session_dates.add(day)
+        if is_painful(pain):
+            pain_dates.add(day)
+        if plan_session_id is None:
+            done[monday_of(day)] += 1  # a workout done without its plan link still completes
     return History(
-        previous_session_date=max(trained_dates, default=None),
-        recent_pain=recent_pain,
-        recent_class_slugs=tuple(slug for *_, slug in recent_sessions),
-        fully_completed_weeks=_fully_completed_weeks(week_start, sessions_by_week),
+        session_dates=frozenset(session_dates),
+        pain_dates=frozenset(pain_dates),
+        recent_class_slugs=tuple(slug for week, *_, slug in planned_rows if week < week_start),
+        fully_completed_weeks=_fully_completed_weeks(week_start, done, planned),
     )

@@ -8,7 +8,7 @@ from app.accounts.deps import CurrentUser
 from app.db import DbSession, utc_now
 from app.errors import NotFound, problem_responses
 from app.pagination import Page, PageCursor, PageLimit
-from app.plans import calendar, service
+from app.plans import calendar, scheduling, service
 from app.plans.deps import OwnedPlan, PlanCatalog
 from app.plans.models import (
     CalendarFeed,
@@ -67,7 +67,7 @@ async def create_plan(
     ] = False,
 ) -> PlanPublic:
     """Generate and save your plan for a week from your profile and history."""
-    return await service.create_plan(
+    return await scheduling.create_plan(
         session, user=user, request=body, replace=replace, catalog=catalog
     )
 
@@ -124,7 +124,7 @@ async def replan(
 ) -> ReplanResult:
     """Mark past planned sessions missed and move the rest onto safe days still ahead."""
     today = body.today if body else None
-    return await service.replan(session, user=user, plan=plan, today=today, catalog=catalog)
+    return await scheduling.replan(session, user=user, plan=plan, today=today, catalog=catalog)
 
 
 def _feed_url(request: Request, token: str) -> str:

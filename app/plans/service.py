@@ -1,33 +1,28 @@
-"""Plans: generated from profile, catalog and history; stored per week; replanned as weeks go."""
+"""Plans: the catalog they choose from, previews, and stored plans as the API shows them."""
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import cast
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, delete, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.accounts.models import TrainingProfile, User
+from app.accounts.models import TrainingProfile
 from app.classes.models import WorkoutClass
-from app.db import utc_now
-from app.errors import Conflict, PlanRuleViolation
+from app.errors import PlanRuleViolation, ProfileFix
 from app.metrics import PLANS_GENERATED
 from app.pagination import MalformedCursor, Page, decode_cursor, encode_cursor
-from app.plans.generator import (
+from app.plans.drafts import Advisory as DraftAdvisory
+from app.plans.drafts import (
     ClassOption,
     History,
     PlanDraft,
     PlanRuleError,
     Profile,
     SessionDraft,
-    generate_plan,
-    replan_week,
 )
-from app.plans.history import history_before
+from app.plans.generator import generate_plan
 from app.plans.models import (
     Plan,
-    PlanCreate,
     PlannedClass,
     PlannedSession,
     PlannedSessionPreview,
@@ -35,10 +30,8 @@ from app.plans.models import (
     PlanPreview,
     PlanPreviewRequest,
     PlanPublic,
-    ReplanResult,
-    SessionMove,
-    SessionStatus,
 )
+from app.plans.ways_out import FIXABLE_RULES
 from app.workouts.models import Advisory
 
 
@@ -77,13 +70,28 @@ def profile_of(profile: TrainingProfile) -> Profile:
     )
 
 
-def _draft(
+def rule_violation(error: PlanRuleError) -> PlanRuleViolation:
+    """The generator's rule error as a 422 problem, with its fixes when the rule has them."""
+    fixes = None
+    if error.rule in FIXABLE_RULES:
+        fixes = [
+            ProfileFix(
+                field=fix.field, value=fix.value, add=None if fix.add is None else [*fix.add]
+            )
+            for fix in error.fixes
+        ]
+    return PlanRuleViolation(error.rule, error.detail, fixes)
+
+
+def draft_plan(
     profile: TrainingProfile,
     catalog: Catalog,
     week_start: date,
     sessions_per_week: int | None,
     history: History,
+    done: Sequence[SessionDraft] = (),
 ) -> PlanDraft:
+    """The generator's plan for a profile, its rule errors as 422 problems."""
     try:
         return generate_plan(
             profile=profile_of(profile),
@@ -91,18 +99,20 @@ def _draft(
             week_start=week_start,
             sessions_per_week=sessions_per_week,
             history=history,
+            done=done,
         )
     except PlanRuleError as error:
-        raise PlanRuleViolation(error.rule, error.detail) from error
+        raise rule_violation(error) from error
 
 
-def _advisories(draft: PlanDraft) -> list[Advisory]:
-    return [Advisory(code=item.code, message=item.message) for item in draft.advisories]
+def advisories_public(advisories: Iterable[DraftAdvisory]) -> list[Advisory]:
+    """The generator's advice as the API shows it."""
+    return [Advisory(code=item.code, message=item.message) for item in advisories]
 
 
 def preview_plan(*, request: PlanPreviewRequest, catalog: Catalog) -> PlanPreview:
     """A plan for an anonymous profile with no history; nothing is stored or read."""
-    draft = _draft(request, catalog, request.week_start, request.sessions_per_week, History())
+    draft = draft_plan(request, catalog, request.week_start, request.sessions_per_week, History())
     PLANS_GENERATED.labels("preview").inc()
     return PlanPreview(
         week_start=draft.week_start,
@@ -117,7 +127,7 @@ def preview_plan(*, request: PlanPreviewRequest, catalog: Catalog) -> PlanPrevie
             )
             for item in draft.sessions
         ],
-        advisories=_advisories(draft),
+        advisories=advisories_public(draft.advisories),
     )
 
 
@@ -132,7 +142,11 @@ async def plans_public(session: AsyncSession, plans: Sequence[Plan]) -> list[Pla
         select(PlannedSession, WorkoutClass)
         .join(WorkoutClass, col(WorkoutClass.id) == PlannedSession.class_id)
         .where(col(PlannedSession.plan_id).in_([plan.id for plan in plans]))
-        .order_by(col(PlannedSession.plan_id), col(PlannedSession.position))
+        .order_by(
+            col(PlannedSession.plan_id),
+            col(PlannedSession.scheduled_date),
+            col(PlannedSession.position),
+        )
     )
     sessions: dict[int, list[PlannedSessionPublic]] = {}
     for planned, workout_class in rows:
@@ -160,55 +174,6 @@ async def plans_public(session: AsyncSession, plans: Sequence[Plan]) -> list[Pla
     ]
 
 
-async def create_plan(
-    session: AsyncSession, *, user: User, request: PlanCreate, replace: bool, catalog: Catalog
-) -> PlanPublic:
-    """Generate and store the user's plan for a week; one plan per week unless replacing."""
-    assert user.id is not None
-    existing = (
-        await session.exec(
-            select(Plan.id).where(Plan.user_id == user.id, Plan.week_start == request.week_start)
-        )
-    ).first()
-    if existing is not None and not replace:
-        raise Conflict(
-            f"You already have a plan for the week of {request.week_start} (id {existing}); "
-            "send ?replace=true to generate it again."
-        )
-    history = await history_before(
-        session, user_id=user.id, week_start=request.week_start, now=utc_now()
-    )
-    draft = _draft(user, catalog, request.week_start, request.sessions_per_week, history)
-    PLANS_GENERATED.labels("saved").inc()
-    if existing is not None:
-        await session.exec(delete(Plan).where(col(Plan.id) == existing))
-    plan = Plan(
-        user_id=user.id,
-        week_start=draft.week_start,
-        experience_level=draft.experience_level,
-        sessions_per_week=draft.sessions_per_week,
-        advisories=[advisory.model_dump() for advisory in _advisories(draft)],
-    )
-    try:
-        async with session.begin_nested():
-            session.add(plan)
-    except IntegrityError as error:  # a concurrent request stored this week's plan first
-        raise Conflict(f"You already have a plan for the week of {request.week_start}.") from error
-    assert plan.id is not None
-    session.add_all(
-        PlannedSession(
-            plan_id=plan.id,
-            position=position,
-            scheduled_date=item.date,
-            class_id=catalog.id_by_slug[item.class_slug],
-            reasons=list(item.reasons),
-        )
-        for position, item in enumerate(draft.sessions)
-    )
-    await session.flush()
-    return await plan_public(session, plan)
-
-
 async def list_plans(
     session: AsyncSession, *, user_id: int, limit: int, cursor: str | None
 ) -> Page[PlanPublic]:
@@ -233,67 +198,3 @@ async def list_plans(
         if len(plans) > limit
         else None,
     )
-
-
-async def _stored_sessions(session: AsyncSession, plan_id: int) -> list[PlannedSession]:
-    return list(
-        await session.exec(
-            select(PlannedSession)
-            .where(PlannedSession.plan_id == plan_id)
-            .order_by(col(PlannedSession.position))
-        )
-    )
-
-
-async def replan(
-    session: AsyncSession, *, user: User, plan: Plan, today: date | None, catalog: Catalog
-) -> ReplanResult:
-    """Mark past planned sessions missed and move the rest onto safe days still ahead."""
-    assert user.id is not None
-    assert plan.id is not None
-    today = today or utc_now().date()
-    stored = await _stored_sessions(session, plan.id)
-    before = PlanDraft(
-        week_start=plan.week_start,
-        experience_level=plan.experience_level,
-        sessions_per_week=plan.sessions_per_week,
-        sessions=tuple(
-            SessionDraft(row.scheduled_date, catalog.slug_by_id[row.class_id], tuple(row.reasons))
-            for row in stored
-        ),
-        advisories=(),
-    )
-    history = await history_before(
-        session, user_id=user.id, week_start=plan.week_start, now=utc_now()
-    )
-    try:
-        after = replan_week(
-            plan=before,
-            statuses=[row.status for row in stored],
-            today=today,
-            profile=profile_of(user),
-            catalog=catalog.options,
-            history=history,
-        )
-    except PlanRuleError as error:
-        raise PlanRuleViolation(error.rule, error.detail) from error
-    PLANS_GENERATED.labels("replan").inc()
-
-    moves, missed = [], []
-    for row, new, status in zip(stored, after.sessions, after.statuses, strict=True):
-        assert row.id is not None
-        if new.date != row.scheduled_date:
-            moves.append(
-                SessionMove(session_id=row.id, from_date=row.scheduled_date, to_date=new.date)
-            )
-        if status == "missed" and row.status != "missed":
-            missed.append(row.id)
-        class_id = catalog.id_by_slug[new.class_slug]
-        if (new.date, status, class_id) != (row.scheduled_date, row.status, row.class_id):
-            row.sequence += 1
-        row.scheduled_date, row.reasons, row.class_id = new.date, list(new.reasons), class_id
-        row.status = cast(SessionStatus, status)
-    plan.updated_at = utc_now()
-    session.add(plan)
-    await session.flush()
-    return ReplanResult(plan=await plan_public(session, plan), moved=moves, missed=missed)

@@ -4,7 +4,7 @@ import hashlib
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, func, insert, select, tuple_
+from sqlmodel import case, col, func, insert, select, tuple_
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
@@ -15,6 +15,7 @@ from app.errors import Conflict, NotFound, Unprocessable
 from app.exercises.models import Exercise
 from app.metrics import WORKOUTS_LOGGED
 from app.pagination import Page, decode_cursor, encode_cursor
+from app.plans.rules import ADVICE, LIGHTEN_LOAD, SEE_PHYSIO, is_painful, week_fully_completed
 from app.plans.sessions import (
     complete_planned_session,
     planned_per_week,
@@ -32,24 +33,14 @@ from app.workouts.models import (
     WorkoutPublic,
 )
 
-PAIN_ADVISORY_THRESHOLD = 5
-PAIN_ADVISORIES = (
-    Advisory(
-        code="see-physio",
-        message="Pain while training needs a professional look: see a physiotherapist or GP "
-        "before you carry on.",
-    ),
-    Advisory(
-        code="lighten-load",
-        message="Pain can mean the weight is too heavy or the exercise too advanced for now: "
-        "go lighter or pick an easier variation.",
-    ),
+PAIN_ADVISORIES = tuple(
+    Advisory(code=code, message=ADVICE[code]) for code in (SEE_PHYSIO, LIGHTEN_LOAD)
 )
 
 
 def advisories_for(pain: int | None) -> list[Advisory]:
     """What to tell someone who logged this much pain."""
-    if pain is not None and pain >= PAIN_ADVISORY_THRESHOLD:
+    if is_painful(pain):
         return list(PAIN_ADVISORIES)
     return []
 
@@ -247,11 +238,18 @@ async def weekly_stats(session: AsyncSession, *, user_id: int, weeks: int) -> St
     window_start = datetime.combine(mondays[0], datetime.min.time(), tzinfo=utc_now().tzinfo)
     week = week_start_of(col(Workout.completed_at)).label("week")
     per_week = await session.exec(
-        select(week, func.count(), func.coalesce(func.sum(Workout.duration_minutes), 0))
+        select(
+            week,
+            func.count(),
+            func.coalesce(func.sum(Workout.duration_minutes), 0),
+            func.sum(case((col(Workout.plan_session_id).is_(None), 1), else_=0)),
+        )
         .where(Workout.user_id == user_id, Workout.completed_at >= window_start)
         .group_by(week)
     )
-    done = {monday: (count, minutes) for monday, count, minutes in per_week}
+    done, unlinked = {}, {}
+    for monday, count, minutes, without_link in per_week:
+        done[monday], unlinked[monday] = (count, minutes), without_link
     planned = await planned_per_week(session, user_id=user_id, first_week=mondays[0])
     total_sessions, total_minutes = (
         await session.exec(
@@ -274,21 +272,23 @@ async def weekly_stats(session: AsyncSession, *, user_id: int, weeks: int) -> St
     return Stats(
         weeks=week_rows,
         adherence=round(planned_done / planned_total, 4) if planned_total else None,
-        current_streak_weeks=_streak(mondays, planned),
+        current_streak_weeks=_streak(mondays, planned, unlinked),
         total_sessions=total_sessions,
         total_minutes=total_minutes,
     )
 
 
-def _streak(mondays: list[date], planned: dict[date, tuple[int, int]]) -> int:
-    """Weeks in a row, newest first, whose every planned session was done.
+def _streak(
+    mondays: list[date], planned: dict[date, tuple[int, int]], unlinked: dict[date, int]
+) -> int:
+    """Weeks in a row, newest first, whose every planned session was completed (linked or not).
 
     The week under way adds to a streak once met, but does not break one before it ends.
     """
     streak = 0
     for position, monday in enumerate(reversed(mondays)):
         planned_count, done_count = planned.get(monday, (0, 0))
-        if planned_count and done_count >= planned_count:
+        if week_fully_completed(planned_count, done_count + unlinked.get(monday, 0)):
             streak += 1
         elif position > 0:
             break
