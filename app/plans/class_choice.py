@@ -72,7 +72,7 @@ def choose_classes(
     picks = []
     for _ in range(count):
         option = min(eligible, key=key)
-        picks.append((option, _choice_reason(option, eligible, uses, level, recent_slugs, count)))
+        picks.append((option, _choice_reason(option, eligible, uses, level, recent_slugs)))
         uses[option.slug] += 1
     return picks
 
@@ -83,11 +83,10 @@ def _choice_reason(
     uses: Counter[str],
     level: str,
     recent_slugs: Sequence[str],
-    count: int,
 ) -> str:
     """Why the pick is this class: first use this week or a repeat, and its level."""
     if uses[option.slug]:
-        return f"Repeated: {plural(len(eligible), 'eligible class')} for {count} sessions."
+        return f"Repeated: only {plural(len(eligible), 'eligible class')} for this week's sessions."
     recent = recent_slugs.count(option.slug)
     variety = (
         "Not used this week or in your recent weeks."
