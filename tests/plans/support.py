@@ -10,11 +10,14 @@ EVERYTHING = ["dumbbells", "mat", "stepper"]
 
 
 async def save_plan(
-    client: AsyncClient, headers: dict[str, str], week: date, **params: Any
+    client: AsyncClient,
+    headers: dict[str, str],
+    week: date,
+    sessions_per_week: int | None = None,
+    **params: Any,
 ) -> dict[str, Any]:
-    response = await client.post(
-        "/v1/me/plans", json={"week_start": week.isoformat()}, headers=headers, params=params
-    )
+    body = {"week_start": week.isoformat(), "sessions_per_week": sessions_per_week}
+    response = await client.post("/v1/me/plans", json=body, headers=headers, params=params)
     assert response.status_code == 201, response.text
     plan: dict[str, Any] = response.json()
     return plan
