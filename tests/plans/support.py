@@ -61,7 +61,7 @@ async def sequences(
     response = await client.get(f"/v1/me/plans/{plan['id']}.ics", headers=headers)
     assert response.status_code == 200, response.text
     calendar = Calendar.from_ical(response.content)
-    return {str(event["uid"]): int(event["sequence"]) for event in calendar.walk("VEVENT")}
+    return {str(event["uid"]): int(str(event["sequence"])) for event in calendar.walk("VEVENT")}
 
 
 def dates(plan: dict[str, Any]) -> list[date]:

@@ -91,7 +91,8 @@ async def test_rule_8_not_enough_rest_days_is_422(client: AsyncClient) -> None:
     problem = await refused(
         client, "recovery", experience_level="intermediate", available_days=["mon", "tue"]
     )
-    assert "Add available days" in problem["detail"]
+    assert "Way out: add wed to your available days" in problem["detail"]
+    assert {"field": "available_days", "add": ["wed"]} in problem["fixes"]
 
 
 async def test_rule_4_fit_by_level_equipment_and_time(client: AsyncClient) -> None:
@@ -109,7 +110,7 @@ async def test_rule_4_fit_by_level_equipment_and_time(client: AsyncClient) -> No
 async def test_rule_5_back_pain_means_gentle_classes_and_see_physio(client: AsyncClient) -> None:
     plan = await preview(client, experience_level="advanced", back_pain=True)
     assert set(class_slugs(plan)) == {"revitalise-your-spine"}
-    assert codes(plan) == ["see-physio"]
+    assert codes(plan) == ["see-physio", "one-class-repeats"]
     problem = await refused(
         client, "pain", experience_level="intermediate", back_pain=True, max_session_minutes=20
     )
@@ -181,11 +182,11 @@ async def test_rule_2_last_weeks_sunday_keeps_monday_free(
 async def test_rule_5_pain_logged_in_the_last_fortnight(
     client: AsyncClient, user_headers: dict[str, str]
 ) -> None:
-    yesterday = (utc_now() - timedelta(days=1)).isoformat()
-    await post_workout(client, user_headers, completed_at=yesterday, pain=6)
+    day_before = f"{WEEK - timedelta(days=1)}T10:00:00Z"
+    await post_workout(client, user_headers, completed_at=day_before, pain=6)
     plan = await save_plan(client, user_headers, WEEK)
     assert set(class_slugs(plan)) == {"revitalise-your-spine"}
-    assert codes(plan) == ["see-physio"]
+    assert codes(plan) == ["see-physio", "one-class-repeats"]
     assert any("Pain of 5+" in reason for reason in plan["sessions"][0]["reasons"])
 
 

@@ -1,6 +1,7 @@
 """Saved plans against real history over several weeks: rhythm, recovery, pain, progress."""
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from httpx import AsyncClient
@@ -28,7 +29,7 @@ DAY = timedelta(days=1)
 
 
 async def headers_for(
-    db_session: AsyncSession, settings: Settings, **profile: object
+    db_session: AsyncSession, settings: Settings, **profile: Any
 ) -> dict[str, str]:
     return auth_headers(await make_user(db_session, **profile), settings)
 
