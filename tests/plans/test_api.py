@@ -11,11 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.config import Settings
 from app.db import utc_now
 from tests.factories import auth_headers, make_user, post_workout
+from tests.plans.support import EVERYTHING, class_slugs, codes, dates, save_plan
 
 pytestmark = pytest.mark.anyio
 
 WEEK = date(2026, 11, 2)  # a Monday
-EVERYTHING = ["dumbbells", "mat", "stepper"]
 
 
 async def preview(client: AsyncClient, **fields: Any) -> dict[str, Any]:
@@ -35,18 +35,6 @@ async def refused(client: AsyncClient, rule: str, **fields: Any) -> dict[str, An
     assert problem["rule"] == rule
     assert rule in problem["detail"]
     return problem
-
-
-def dates(plan: dict[str, Any]) -> list[date]:
-    return [date.fromisoformat(session["date"]) for session in plan["sessions"]]
-
-
-def class_slugs(plan: dict[str, Any]) -> list[str]:
-    return [session["class"]["slug"] for session in plan["sessions"]]
-
-
-def codes(plan: dict[str, Any]) -> list[str]:
-    return [advisory["code"] for advisory in plan["advisories"]]
 
 
 @pytest.mark.parametrize(
@@ -138,17 +126,6 @@ async def test_week_must_start_on_monday(client: AsyncClient) -> None:
 async def user_headers(db_session: AsyncSession, settings: Settings) -> dict[str, str]:
     user = await make_user(db_session, experience_level="intermediate", equipment=["mat"])
     return auth_headers(user, settings)
-
-
-async def save_plan(
-    client: AsyncClient, headers: dict[str, str], week: date, **params: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        "/v1/me/plans", json={"week_start": week.isoformat()}, headers=headers, params=params
-    )
-    assert response.status_code == 201, response.text
-    plan: dict[str, Any] = response.json()
-    return plan
 
 
 async def test_one_plan_per_week_unless_replaced(

@@ -187,3 +187,17 @@ async def test_workouts_without_a_plan_link_count_towards_ready_to_progress(
         "part-of-wider-program",
         "ready-to-progress",
     ]
+
+
+async def test_stats_count_a_week_completed_without_plan_links_the_same_way(
+    client: AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    headers = await headers_for(
+        db_session, settings, experience_level="beginner", equipment=["mat"]
+    )
+    now = utc_now() - timedelta(minutes=1)
+    await save_plan(client, headers, now.date() - timedelta(days=now.weekday()))
+    await log(client, headers, now.date(), completed_at=now.isoformat())
+    stats = (await client.get("/v1/me/stats", params={"weeks": 1}, headers=headers)).json()
+    assert stats["adherence"] == 0.0  # the session itself was not linked...
+    assert stats["current_streak_weeks"] == 1  # ...but the week was completed
