@@ -129,7 +129,7 @@ def _generate(
     candidates = safe_days(profile.available_days, 0, busy)
     days = most_spread_days(candidates, wanted, fixed, _rhythm(week_start, history))
     if len(days) < wanted:
-        raise PlanRuleError("recovery", recovery_detail(profile, week_start, count, busy))
+        raise PlanRuleError("recovery", recovery_detail(profile, count, busy))
     week = WeekFacts(week_start, level, count, profile, in_pain, (*busy, *days))
     picks = choose_classes(
         eligible,
@@ -158,37 +158,20 @@ def _replan(
     _check_day_names(profile.available_days)
     start = plan.week_start
     in_pain = profile.back_pain or in_pain_window(history.pain_dates, before=today)
-    done = [
-        _offset(start, s.date)
-        for s, status in zip(plan.sessions, statuses, strict=True)
-        if status == "done"
-    ]
-    busy = [*_offsets(start, history.session_dates), *done]
+    done = [i for i, status in enumerate(statuses) if status == "done"]
+    done_offsets = [_offset(start, plan.sessions[i].date) for i in done]
+    busy = [*_offsets(start, history.session_dates), *done_offsets]
     sessions, new_statuses = list(plan.sessions), list(statuses)
-    kept: dict[int, int] = {}
-    to_move: list[int] = []
-    for index in sorted(range(len(statuses)), key=lambda i: (plan.sessions[i].date, i)):
-        session = plan.sessions[index]
-        if statuses[index] != "planned":
-            continue
-        if session.date < today:
-            why = f"{DAY_NAMES[session.date.weekday()]} passed and this session was not done."
-            sessions[index], new_statuses[index] = replace(session, reasons=(why,)), "missed"
-            continue
-        offset = _offset(start, session.date)
-        blocked = [*busy, *kept.values()]
-        if WEEKDAYS[session.date.weekday()] in profile.available_days and all(
-            not too_close(session.date, start + dt.timedelta(days=other)) for other in blocked
-        ):
-            kept[index] = offset
-        else:
-            to_move.append(index)
+    passed, kept, to_move = _still_planned(plan, statuses, today, profile, busy)
     taken = [*busy, *kept.values()]
     candidates = safe_days(profile.available_days, _offset(start, today), taken)
-    days = most_spread_days(
-        candidates, len(to_move), [*done, *kept.values()], _rhythm(start, history)
-    )
+    rhythm = _rhythm(start, history)
+    days = most_spread_days(candidates, len(to_move), [*done_offsets, *kept.values()], rhythm)
     placed = {**kept, **dict(zip(to_move, days, strict=False))}
+    for index in passed:
+        day = DAY_NAMES[plan.sessions[index].date.weekday()]
+        why = f"{day} passed and this session was not done."
+        sessions[index], new_statuses[index] = replace(sessions[index], reasons=(why,)), "missed"
     for index in to_move[len(days) :]:
         why = "No recovery-safe available day is left this week for this session."
         sessions[index], new_statuses[index] = replace(sessions[index], reasons=(why,)), "missed"
@@ -198,15 +181,11 @@ def _replan(
     eligible: tuple[ClassOption, ...] = ()
     if placed:
         eligible = eligible_classes(profile, catalog, in_pain=in_pain)
-        done_slugs = [
-            s.class_slug
-            for s, status in zip(plan.sessions, statuses, strict=True)
-            if status == "done"
-        ]
+        done_slugs = [plan.sessions[i].class_slug for i in done]
         for index, (option, why) in _keep_or_replace_classes(
             plan, placed, eligible, done_slugs, week, history
         ).items():
-            move = _move_reason(plan.sessions[index].date, start, placed[index], index in kept)
+            move = _move_reason(plan.sessions[index].date, placed[index], index in kept)
             sessions[index] = week.session(placed[index], option, (move, why))
     slugs = [
         s.class_slug for s, status in zip(sessions, new_statuses, strict=True) if status != "missed"
@@ -214,6 +193,35 @@ def _replan(
     notes = advisories(week, history, eligible, slugs, catalog)
     moved = tuple(i for i, session in enumerate(sessions) if session.date != plan.sessions[i].date)
     return ReplanDraft(tuple(sessions), tuple(new_statuses), moved, notes)
+
+
+def _still_planned(
+    plan: PlanDraft,
+    statuses: Sequence[str],
+    today: dt.date,
+    profile: Profile,
+    busy: Sequence[int],
+) -> tuple[list[int], dict[int, int], list[int]]:
+    """Planned sessions sorted out: passed; safe, so kept (index to offset); to move.
+
+    In date order, so each one kept also guards the days of the later ones.
+    """
+    passed: list[int] = []
+    kept: dict[int, int] = {}
+    to_move: list[int] = []
+    planned = [i for i, status in enumerate(statuses) if status == "planned"]
+    for index in sorted(planned, key=lambda i: (plan.sessions[i].date, i)):
+        day = plan.sessions[index].date
+        others = [plan.week_start + dt.timedelta(days=o) for o in [*busy, *kept.values()]]
+        if day < today:
+            passed.append(index)
+        elif WEEKDAYS[day.weekday()] in profile.available_days and not any(
+            too_close(day, other) for other in others
+        ):
+            kept[index] = _offset(plan.week_start, day)
+        else:
+            to_move.append(index)
+    return passed, kept, to_move
 
 
 def _keep_or_replace_classes(
@@ -247,7 +255,7 @@ def _keep_or_replace_classes(
     return classes
 
 
-def _move_reason(old: dt.date, start: dt.date, offset: int, kept: bool) -> str:
+def _move_reason(old: dt.date, offset: int, kept: bool) -> str:
     """What the replan did with a session that is still planned."""
     if kept:
         return "Still recovery-safe on one of your available days: keeps its day."

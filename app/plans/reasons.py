@@ -118,7 +118,7 @@ def _wideners(week: WeekFacts, catalog: Sequence[ClassOption]) -> list[str]:
     return ways
 
 
-def recovery_detail(profile: Profile, start: dt.date, count: int, busy: Sequence[int]) -> str:
+def recovery_detail(profile: Profile, count: int, busy: Sequence[int]) -> str:
     """Why `count` sessions do not fit the available days."""
     have = ", ".join(day for day in WEEKDAYS if day in profile.available_days) or "no days"
     need = (
