@@ -57,7 +57,7 @@ def with_ways_out(
         fixes = _day_fixes(attempt, profile, requested) + fixes
     else:
         candidates = [*equipment_fixes(profile, catalog), *minutes_fixes(profile, catalog)]
-        fixes = [fix for fix in candidates if _works(attempt, profile, requested, fix)]
+        fixes = _smallest([fix for fix in candidates if _works(attempt, profile, requested, fix)])
     way_out = (
         "Way out: " + "; or ".join(describe_fix(fix) for fix in fixes) + "."
         if fixes
@@ -83,6 +83,18 @@ def _works(attempt: Attempt, profile: Profile, requested: int | None, fix: Profi
     except PlanRuleError:
         return False
     return True
+
+
+def _smallest(fixes: list[ProfileFix]) -> list[ProfileFix]:
+    """Working fixes without the bigger versions of another: less kit, the shortest limit."""
+    kits = [frozenset(fix.add or ()) for fix in fixes if fix.field == "equipment"]
+    limits = [fix.value for fix in fixes if fix.field == "max_session_minutes" and fix.value]
+    return [
+        fix
+        for fix in fixes
+        if (fix.field == "equipment" and not any(kit < frozenset(fix.add or ()) for kit in kits))
+        or (fix.field == "max_session_minutes" and fix.value == min(limits))
+    ]
 
 
 def equipment_fixes(profile: Profile, catalog: Sequence[ClassOption]) -> list[ProfileFix]:
