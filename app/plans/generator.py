@@ -127,10 +127,11 @@ def _generate(
     busy = [*_offsets(week_start, history.session_dates), *fixed]
     wanted = max(count - len(done), 0)
     candidates = safe_days(profile.available_days, 0, busy)
-    days = most_spread_days(candidates, wanted, fixed, _rhythm(week_start, history))
+    rhythm = _rhythm(week_start, history)
+    days = most_spread_days(candidates, wanted, fixed, rhythm)
     if len(days) < wanted:
         raise PlanRuleError("recovery", recovery_detail(profile, count, busy))
-    week = WeekFacts(week_start, level, count, profile, in_pain, (*busy, *days))
+    week = WeekFacts(week_start, level, count, profile, in_pain, (*busy, *days), rhythm)
     picks = choose_classes(
         eligible,
         wanted,
@@ -176,7 +177,13 @@ def _replan(
         why = "No recovery-safe available day is left this week for this session."
         sessions[index], new_statuses[index] = replace(sessions[index], reasons=(why,)), "missed"
     week = WeekFacts(
-        start, plan.experience_level, plan.sessions_per_week, profile, in_pain, (*taken, *days)
+        start,
+        plan.experience_level,
+        plan.sessions_per_week,
+        profile,
+        in_pain,
+        (*taken, *days),
+        rhythm,
     )
     eligible: tuple[ClassOption, ...] = ()
     if placed:
@@ -186,7 +193,8 @@ def _replan(
             plan, placed, eligible, done_slugs, week, history
         ).items():
             move = _move_reason(plan.sessions[index].date, placed[index], index in kept)
-            sessions[index] = week.session(placed[index], option, (move, why))
+            chosen = index not in kept
+            sessions[index] = week.session(placed[index], option, (move, why), chosen=chosen)
     slugs = [
         s.class_slug for s, status in zip(sessions, new_statuses, strict=True) if status != "missed"
     ]

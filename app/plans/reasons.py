@@ -42,14 +42,26 @@ class WeekFacts:
     profile: Profile
     in_pain: bool
     timeline: tuple[int, ...]  # day offsets of every real session in play, other weeks too
+    rhythm: frozenset[int]  # weekdays (offsets) with a session last week
 
-    def session(self, offset: int, option: ClassOption, choice: Sequence[str]) -> SessionDraft:
-        """The session `offset` days into the week, with the reasons that placed it there."""
+    def session(
+        self, offset: int, option: ClassOption, choice: Sequence[str], *, chosen: bool = True
+    ) -> SessionDraft:
+        """The session `offset` days into the week, with the reasons that placed it there.
+
+        `chosen`: the day was picked now (not kept from before), so the spread rule placed it.
+        """
         profile, day = self.profile, DAY_NAMES[offset]
-        if profile.available_days >= frozenset(WEEKDAYS):
+        if chosen and profile.available_days >= frozenset(WEEKDAYS):
             availability = f"You are free every day; {day} spreads the sessions most evenly."
+        elif chosen:
+            availability = (
+                f"{day} is one of your available days; it spreads the sessions most evenly."
+            )
         else:
             availability = f"{day} is one of your available days."
+        if chosen and offset in self.rhythm:
+            availability += f" You trained on a {day} last week too."
         earlier = [other for other in self.timeline if other < offset]
         recovery = "No earlier session to recover from."
         if earlier:

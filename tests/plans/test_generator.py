@@ -169,7 +169,10 @@ def test_only_monday_after_a_sunday_session_raises_recovery_without_fewer_sessio
 def test_sessions_only_on_available_days() -> None:
     plan = plan_for(Profile("intermediate", available_days=frozenset({"tue", "thu", "sat"})))
     assert plan_days(plan) == ["tue", "sat"]
-    assert "Saturday is one of your available days." in plan.sessions[1].reasons
+    assert (
+        "Saturday is one of your available days; it spreads the sessions most evenly."
+        in plan.sessions[1].reasons
+    )
 
 
 def test_unknown_day_name_raises_availability() -> None:
