@@ -1,79 +1,27 @@
-"""Weekly plan rules: one example per rule, then properties over arbitrary inputs."""
+"""Weekly plan rules 1-9 and replanning: one example per rule (properties live next door)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
 
 import pytest
 
 from app.plans.class_choice import eligible_classes
-from app.plans.drafts import ClassOption, History, PlanDraft, PlanRuleError, Profile
+from app.plans.drafts import ClassOption, History, PlanRuleError, Profile
 from app.plans.generator import generate_plan, replan_week, weekly_frequency
-from app.plans.rules import WEEKDAYS
-
-T = TypeVar("T")
-MONDAY = dt.date(2024, 6, 3)
-SUNDAY_BEFORE = MONDAY - dt.timedelta(days=1)
-RULES = frozenset({"frequency", "recovery", "availability", "fit", "pain", "week_start"})
-# Written out again rather than imported, so the properties check the module against the contract.
-FREQUENCIES = {"beginner": (1,), "intermediate": (2, 3), "advanced": (3, 2)}
-DIFFICULTIES = {
-    "beginner": {"easy"},
-    "intermediate": {"easy", "intermediate"},
-    "advanced": {"easy", "intermediate", "advanced"},
-}
-EQUIPMENT = ("mat", "band", "foam-roller", "dumbbell")
-FOCUSES = ("pain-relief", "mobility", "strength", "posture")
-NO_HISTORY = History()
-SLUGS = ("bird-dog", "cat-cow", "dead-bug", "plank", "rows", "superman", "bridge", "twist")
-
-
-def back_class(
-    slug: str,
-    difficulty: str = "easy",
-    minutes: int = 20,
-    equipment: tuple[str, ...] = (),
-    focus: tuple[str, ...] = ("strength",),
-) -> ClassOption:
-    """A catalog class with sensible defaults for examples."""
-    return ClassOption(
-        slug=slug,
-        title=slug.replace("-", " ").title(),
-        difficulty=difficulty,
-        duration_minutes=minutes,
-        equipment=frozenset(equipment),
-        focus=frozenset(focus),
-    )
-
-
-EASY_CORE = back_class("easy-core")
-GENTLE_STRETCH = back_class("gentle-stretch", minutes=15, focus=("mobility", "pain-relief"))
-BAND_ROWS = back_class("band-rows", "intermediate", 30, equipment=("band",))
-HEAVY_PULLS = back_class("heavy-pulls", "advanced", 45, equipment=("dumbbell",))
-CATALOG = (EASY_CORE, GENTLE_STRETCH, BAND_ROWS, HEAVY_PULLS)
-
-
-def plan_days(plan: PlanDraft) -> list[str]:
-    """Weekday names of the plan's sessions, in order."""
-    return [WEEKDAYS[session.date.weekday()] for session in plan.sessions]
-
-
-def plan_for(
-    profile: Profile,
-    catalog: tuple[ClassOption, ...] = CATALOG,
-    sessions_per_week: int | None = None,
-    history: History = NO_HISTORY,
-) -> PlanDraft:
-    """The plan for the week of MONDAY."""
-    return generate_plan(
-        profile=profile,
-        catalog=catalog,
-        week_start=MONDAY,
-        sessions_per_week=sessions_per_week,
-        history=history,
-    )
-
+from tests.plans.examples import (
+    BAND_ROWS,
+    CATALOG,
+    EASY_CORE,
+    EQUIPMENT,
+    GENTLE_STRETCH,
+    HEAVY_PULLS,
+    MONDAY,
+    SUNDAY_BEFORE,
+    back_class,
+    plan_days,
+    plan_for,
+)
 
 # Rule 1: frequency
 
