@@ -22,10 +22,10 @@ def eligible_classes(
         raise PlanRuleError("fit", unknown_level(level))
     by_level = [option for option in catalog if option.difficulty in allowed]
     if not by_level:
+        kinds = or_list(sorted(allowed))
         raise PlanRuleError(
-            "fit", f"The catalog has no {or_list(sorted(allowed))} class, which the {level} "
-            "level needs.",
-        )  # fmt: skip
+            "fit", f"The catalog has no {kinds} class, which the {level} level needs."
+        )
     owned = [option for option in by_level if option.equipment <= profile.equipment]
     if not owned:
         raise PlanRuleError(
