@@ -111,3 +111,27 @@ def test_a_fix_is_offered_only_when_it_gives_a_plan() -> None:
         plan_for(profile, catalog=catalog)
     assert [(f.field, f.value) for f in caught.value.fixes] == [("max_session_minutes", 40)]
     assert caught.value.detail.endswith("Way out: raise max_session_minutes to 40.")
+
+
+def test_a_replan_that_needs_a_class_offers_fixes_that_work() -> None:
+    mat_stretch = back_class("mat-stretch", minutes=15, equipment=("mat",), focus=("mobility",))
+    catalog = (EASY_CORE, mat_stretch)
+    plan = plan_for(Profile("intermediate"), catalog=catalog)
+    in_pain = Profile("intermediate", back_pain=True)
+    with pytest.raises(PlanRuleError) as caught:
+        replan_week(
+            plan=plan,
+            statuses=("planned", "planned"),
+            today=MONDAY,
+            profile=in_pain,
+            catalog=catalog,
+        )
+    assert caught.value.rule == "pain"
+    (fix,) = caught.value.fixes
+    assert (fix.field, fix.add) == ("equipment", ("mat",))
+    fixed = Profile("intermediate", equipment=frozenset({"mat"}), back_pain=True)
+    replan = replan_week(
+        plan=plan, statuses=("planned", "planned"), today=MONDAY, profile=fixed, catalog=catalog
+    )
+    assert {s.class_slug for s in replan.sessions} == {"mat-stretch"}
+    assert replan.moved == ()
