@@ -165,9 +165,14 @@ def _replan(
     sessions, new_statuses = list(plan.sessions), list(statuses)
     passed, kept, to_move = _still_planned(plan, statuses, today, profile, busy)
     taken = [*busy, *kept.values()]
-    candidates = safe_days(profile.available_days, _offset(start, today), taken)
     rhythm = _rhythm(start, history)
-    days = most_spread_days(candidates, len(to_move), [*done_offsets, *kept.values()], rhythm)
+    fixed = [*done_offsets, *kept.values()]
+    days: tuple[int, ...] = ()
+    # Moving sessions never pulls them earlier while days on or after their own are enough.
+    firsts = [min(_offset(start, plan.sessions[i].date) for i in to_move)] if to_move else []
+    for first in dict.fromkeys([*firsts, _offset(start, today)]):
+        candidates = safe_days(profile.available_days, first, taken)
+        days = max(days, most_spread_days(candidates, len(to_move), fixed, rhythm), key=len)
     placed = {**kept, **dict(zip(to_move, days, strict=False))}
     for index in passed:
         day = DAY_NAMES[plan.sessions[index].date.weekday()]

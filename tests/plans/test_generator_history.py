@@ -135,3 +135,15 @@ def test_a_replan_that_needs_a_class_offers_fixes_that_work() -> None:
     )
     assert {s.class_slug for s in replan.sessions} == {"mat-stretch"}
     assert replan.moved == ()
+
+
+def test_a_session_whose_day_went_away_moves_later_not_earlier() -> None:
+    plan = plan_for(Profile("intermediate"))
+    assert plan_days(plan) == ["mon", "thu"]
+    profile = Profile("intermediate", available_days=frozenset({"mon", "wed", "sat", "sun"}))
+    replan = replan_week(
+        plan=plan, statuses=("planned", "planned"), today=MONDAY, profile=profile, catalog=CATALOG
+    )
+    # Wednesday would spread as evenly as Saturday, but it would pull the session forward.
+    assert [s.date.weekday() for s in replan.sessions] == [0, 5]
+    assert replan.moved == (1,)
