@@ -201,3 +201,25 @@ async def test_stats_count_a_week_completed_without_plan_links_the_same_way(
     stats = (await client.get("/v1/me/stats", params={"weeks": 1}, headers=headers)).json()
     assert stats["adherence"] == 0.0  # the session itself was not linked...
     assert stats["current_streak_weeks"] == 1  # ...but the week was completed
+
+
+async def test_a_saved_plan_blocked_by_real_sessions_offers_fixes_that_work(
+    client: AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    headers = await headers_for(
+        db_session, settings, experience_level="beginner", equipment=["mat"], available_days=["mon"]
+    )
+    await log(client, headers, WEEK - DAY)  # the Sunday before
+    response = await client.post(
+        "/v1/me/plans", json={"week_start": WEEK.isoformat()}, headers=headers
+    )
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["rule"] == "recovery"
+    assert problem["fixes"] == [
+        {"field": "available_days", "add": [day]}
+        for day in ["tue", "wed", "thu", "fri", "sat", "sun"]
+    ]
+    patched = await client.patch("/v1/me", json={"available_days": ["mon", "sat"]}, headers=headers)
+    assert patched.status_code == 200
+    assert dates(await save_plan(client, headers, WEEK)) == [WEEK + 5 * DAY]
