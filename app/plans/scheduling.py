@@ -102,9 +102,14 @@ async def create_plan(
         plan.updated_at = utc_now()
         session.add(plan)
     assert plan.id is not None
-    await _write_sessions(session, plan.id, [row for row in rows if row.status != "done"], draft,
-                          next_position=max((row.position for row in rows), default=-1) + 1,
-                          catalog=catalog)  # fmt: skip
+    await _write_sessions(
+        session,
+        plan.id,
+        [row for row in rows if row.status != "done"],
+        draft,
+        next_position=max((row.position for row in rows), default=-1) + 1,
+        catalog=catalog,
+    )
     await session.flush()
     return await plan_public(session, plan)
 
