@@ -26,6 +26,14 @@ class ValidationIssue(BaseModel):
     type: str
 
 
+class ProfileFix(BaseModel):
+    """One profile change: set ``field`` to ``value``, or add the ``add`` items to it."""
+
+    field: str
+    value: int | None = None
+    add: list[str] | None = None
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem-details body."""
 
@@ -48,6 +56,11 @@ class Problem(BaseModel):
     rule: str | None = Field(
         default=None, description="For plan errors: the plan rule that could not be met."
     )
+    fixes: list[ProfileFix] | None = Field(
+        default=None,
+        description="For fit, pain and recovery plan errors: single profile changes, each of "
+        "which alone yields a plan.",
+    )
 
 
 class AppError(Exception):
@@ -56,6 +69,7 @@ class AppError(Exception):
     status = HTTPStatus.BAD_REQUEST
     problem = "bad-request"
     rule: str | None = None
+    fixes: list[ProfileFix] | None = None
 
     def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
@@ -86,9 +100,10 @@ class PlanRuleViolation(Unprocessable):
 
     problem = "plan-rule"
 
-    def __init__(self, rule: str, detail: str) -> None:
+    def __init__(self, rule: str, detail: str, fixes: list[ProfileFix] | None = None) -> None:
         super().__init__(f"Plan rule '{rule}' cannot be met: {detail}")
         self.rule = rule
+        self.fixes = fixes
 
 
 class Unauthorized(AppError):
@@ -140,6 +155,7 @@ def problem_response(
     errors: list[ValidationIssue] | None = None,
     headers: dict[str, str] | None = None,
     rule: str | None = None,
+    fixes: list[ProfileFix] | None = None,
 ) -> JSONResponse:
     """A problem-details response with the right media type."""
     title = status_title(status)
@@ -150,6 +166,7 @@ def problem_response(
         detail=detail,
         errors=errors,
         rule=rule,
+        fixes=fixes,
     )
     return JSONResponse(
         body.model_dump(exclude_none=True),
@@ -173,7 +190,12 @@ def _validation_issues(raw_errors: Any) -> list[ValidationIssue]:
 async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     return problem_response(
-        exc.status, exc.detail, problem=exc.problem, headers=exc.headers, rule=exc.rule
+        exc.status,
+        exc.detail,
+        problem=exc.problem,
+        headers=exc.headers,
+        rule=exc.rule,
+        fixes=exc.fixes,
     )
 
 

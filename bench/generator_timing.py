@@ -12,7 +12,8 @@ import app.models  # noqa: F401  (every table, so the ORM can map the catalog's 
 from app.classes.models import WorkoutClass
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
-from app.plans.generator import ClassOption, History, Profile, generate_plan
+from app.plans.drafts import ClassOption, History, Profile
+from app.plans.generator import generate_plan
 
 WEEK_START = date(2026, 11, 23)  # a Monday
 REPEATS = 7
@@ -24,7 +25,7 @@ PROFILES = {
     "advanced": Profile("advanced", frozenset({"mat", "dumbbells", "stepper"})),
 }
 HISTORY = History(
-    previous_session_date=WEEK_START - timedelta(days=1),
+    session_dates=frozenset({WEEK_START - timedelta(days=1)}),
     recent_class_slugs=("revitalise-your-spine", "back-fit-workout"),
     fully_completed_weeks=2,
 )

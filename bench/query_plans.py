@@ -23,7 +23,7 @@ from app.accounts.models import LoginFailure
 from app.accounts.throttle import refuse_if_throttled
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker, utc_now
-from app.plans.history import history_before
+from app.plans.history import history_around
 from app.workouts.service import list_workouts, weekly_stats
 from bench.databases import DatabaseKind
 
@@ -75,8 +75,11 @@ def _service_calls(inputs: HotQueryInputs) -> list[tuple[str, ServiceCall]]:
         ),
         (
             "history for plans",
-            lambda s: history_before(
-                s, user_id=user_id, week_start=inputs.plan_week_start, pain_until=now.date()
+            lambda s: history_around(
+                s,
+                user_id=user_id,
+                week_start=inputs.plan_week_start,
+                pain_before=inputs.plan_week_start,
             ),
         ),
         (
