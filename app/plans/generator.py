@@ -161,7 +161,13 @@ def _generate(
     if len(days) < wanted:
         raise PlanRuleError("recovery", recovery_detail(profile, count, busy, first))
     week = WeekFacts(week_start, level, count, profile, in_pain, (*busy, *days), rhythm)
-    slots = strength_slots(len(days), profile=profile, in_pain=in_pain, choice=strength)
+    week_days = sorted([*fixed, *days])
+    slots = strength_slots(
+        [week_days.index(offset) for offset in days],
+        profile=profile,
+        in_pain=in_pain,
+        choice=strength,
+    )
     picks = iter(
         choose_classes(
             eligible,

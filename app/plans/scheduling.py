@@ -106,11 +106,18 @@ async def create_plan(
     done = [row for row in rows if row.status == "done"]
     # Only users who may get strength sessions pay for reading their strength history.
     lifting = strength_allowed(profile_of(user), in_pain=in_pain(user, history, before=first_day))
+    # The log up to the first day planned; a replaced plan's done strength sessions came last.
     log = (
-        await strength_history(session, user_id=user.id, before=week_start)
+        await strength_history(session, user_id=user.id, before=first_day)
         if lifting
         else StrengthHistory()
     )
+    done_templates = [
+        row.strength["template"]
+        for row in sorted(done, key=lambda row: row.scheduled_date)
+        if row.strength is not None
+    ]
+    last_template = done_templates[-1] if done_templates else log.last_template
     draft = draft_plan(
         user,
         catalog,
@@ -119,7 +126,7 @@ async def create_plan(
         history,
         [_as_draft(row, catalog) for row in done],
         today=today,
-        strength=StrengthChoice(catalog.strength_exercises, log.last_template),
+        strength=StrengthChoice(catalog.strength_exercises, last_template),
     )
     strength = stored_strengths(draft, catalog, log)
     PLANS_GENERATED.labels("saved").inc()

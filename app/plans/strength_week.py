@@ -2,8 +2,9 @@
 
 Pure. The generator places the week's sessions on days under every rule (recovery against real
 sessions, rhythm, availability) and then fills them: for intermediate and advanced users out of
-the pain rule whose kit and minutes allow, every other new session (the first, the third) is a
-strength session, and `class_choice.choose_classes` picks the classes of the others. A replan
+the pain rule whose kit and minutes allow, the week's first and third sessions (a replaced
+plan's done ones keep what they were) are strength sessions, and
+`class_choice.choose_classes` picks the classes of the others. A replan
 keeps a strength session a strength session on its day (or its new one), or, once strength is
 no longer allowed, gives it a class like any session whose class no longer fits.
 """
@@ -43,14 +44,17 @@ def strength_allowed(profile: Profile, *, in_pain: bool) -> bool:
 
 
 def strength_slots(
-    count: int, *, profile: Profile, in_pain: bool, choice: StrengthChoice | None
+    positions: Sequence[int], *, profile: Profile, in_pain: bool, choice: StrengthChoice | None
 ) -> list[StrengthSession | None]:
-    """For each of `count` new sessions in date order: its strength session, or None (a class)."""
-    slots: list[StrengthSession | None] = [None] * count
+    """For each new session, by its position in the week (done sessions count): its strength
+    session, or None (a class). The week's first and third sessions are strength sessions."""
+    slots: list[StrengthSession | None] = [None] * len(positions)
     if choice is None or not strength_allowed(profile, in_pain=in_pain):
         return slots
     template = choice.last_template
-    for index in range(0, count, 2):
+    for index, position in enumerate(positions):
+        if position % 2:
+            continue
         strength = _next_session(template, profile, choice.exercises)
         if strength is None:
             break
