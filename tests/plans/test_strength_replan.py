@@ -18,13 +18,16 @@ def day(offset: int) -> dt.date:
     return MONDAY + dt.timedelta(days=offset)
 
 
-def week(profile: Profile = FULL_GYM, **more: object) -> PlanDraft:
+def week(
+    profile: Profile = FULL_GYM, done: tuple[SessionDraft, ...] = (), count: int | None = None
+) -> PlanDraft:
     return generate_plan(
         profile=profile,
         catalog=CLASSES,
         week_start=MONDAY,
+        sessions_per_week=count,
+        done=done,
         strength=LIFTING,
-        **more,  # type: ignore[arg-type]
     )
 
 
@@ -103,6 +106,8 @@ def test_the_lone_class_advice_counts_only_classes_actually_planned() -> None:
 def test_replacing_keeps_a_done_strength_session_and_fills_around_it() -> None:
     first = week()
     done = SessionDraft(first.sessions[0].date, STRENGTH_SLUG, first.sessions[0].reasons)
-    again = week(done=[done], sessions_per_week=3)
+    again = week(done=(done,), count=3)
     assert len(again.sessions) == 2
     assert all((s.date - done.date).days >= 2 for s in again.sessions)
+    # The done strength session holds the week's first place: the next new one is a class.
+    assert [s.class_slug == STRENGTH_SLUG for s in again.sessions] == [False, True]
