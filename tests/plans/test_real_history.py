@@ -231,3 +231,23 @@ async def test_a_saved_plan_blocked_by_real_sessions_offers_fixes_that_work(
     patched = await client.patch("/v1/me", json={"available_days": ["mon", "sat"]}, headers=headers)
     assert patched.status_code == 200
     assert dates(await save_plan(client, headers, WEEK)) == [WEEK + 5 * DAY]
+
+
+async def test_the_current_weeks_plan_made_mid_week_sees_pain_before_today(
+    client: AsyncClient, db_session: AsyncSession, settings: Settings, clock: PinnableClock
+) -> None:
+    """Made mid-week, the plan starts today, so (as for a replan) pain before today counts."""
+    headers = await headers_for(
+        db_session, settings, experience_level="intermediate", equipment=["mat"]
+    )
+    clock.now = datetime.combine(WEEK + DAY, time(19), tzinfo=UTC)
+    await log(client, headers, WEEK + DAY, pain=7)  # Tuesday, inside the plan's own week
+    clock.now = datetime.combine(WEEK + 2 * DAY, time(8), tzinfo=UTC)
+    plan = await save_plan(client, headers, WEEK)
+    assert min(dates(plan)) >= WEEK + 2 * DAY
+    assert codes(plan)[0] == "see-physio"
+    assert set(class_slugs(plan)) == {"revitalise-your-spine"}
+    # Later weeks count it back from their own Monday: 6 days before next week's, 20 before
+    # the one after the next.
+    assert "see-physio" in codes(await save_plan(client, headers, WEEK + 7 * DAY))
+    assert "see-physio" not in codes(await save_plan(client, headers, WEEK + 21 * DAY))
