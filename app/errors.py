@@ -21,6 +21,14 @@ logger = logging.getLogger("backfit.errors")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
+class ProfileFix(BaseModel):
+    """One profile change: set ``field`` to ``value``, or add the ``add`` items to it."""
+
+    field: str
+    value: int | None = None
+    add: list[str] | None = None
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem-details body."""
 
@@ -34,6 +42,11 @@ class Problem(BaseModel):
     rule: str | None = Field(
         default=None, description="For plan errors: the plan rule that could not be met."
     )
+    fixes: list[ProfileFix] | None = Field(
+        default=None,
+        description="For fit, pain and recovery plan errors: single profile changes, each of "
+        "which alone yields a plan.",
+    )
 
 
 class AppError(Exception):
@@ -43,6 +56,7 @@ class AppError(Exception):
     problem = "bad-request"
     rule: str | None = None
     errors: list[ValidationIssue] | None = None
+    fixes: list[ProfileFix] | None = None
 
     def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
@@ -100,13 +114,19 @@ class PlanRuleViolation(Unprocessable):
 
     problem = "plan-rule"
 
-    def __init__(self, rule: str, detail: str, *, field: str | None = None) -> None:
-        super().__init__(
-            f"Plan rule '{rule}' cannot be met: {detail}",
-            field=field or PLAN_RULE_FIELDS.get(rule),
-            code=rule,
-        )
+    def __init__(
+        self,
+        rule: str,
+        detail: str,
+        fixes: list[ProfileFix] | None = None,
+        *,
+        field: str | None = None,
+    ) -> None:
+        # The field a form highlights: the one the first way out changes, else the rule's own.
+        field = field or (fixes[0].field if fixes else PLAN_RULE_FIELDS.get(rule))
+        super().__init__(f"Plan rule '{rule}' cannot be met: {detail}", field=field, code=rule)
         self.rule = rule
+        self.fixes = fixes
 
 
 class Unauthorized(AppError):
@@ -158,6 +178,7 @@ def problem_response(
     errors: Sequence[ValidationIssue] | None = None,
     headers: dict[str, str] | None = None,
     rule: str | None = None,
+    fixes: list[ProfileFix] | None = None,
 ) -> JSONResponse:
     """A problem-details response with the right media type."""
     title = status_title(status)
@@ -168,6 +189,7 @@ def problem_response(
         detail=detail,
         errors=list(errors) if errors is not None else None,
         rule=rule,
+        fixes=fixes,
     )
     return JSONResponse(
         body.model_dump(exclude_none=True),
@@ -186,6 +208,7 @@ async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
         headers=exc.headers,
         rule=exc.rule,
         errors=exc.errors,
+        fixes=exc.fixes,
     )
 
 

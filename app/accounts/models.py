@@ -13,11 +13,10 @@ from app.db import UTCDateTime, utc_now
 from app.exercises.models import Token
 from app.field_errors import explained_pattern
 from app.local_time import DEFAULT_TIME_ZONE, TimeZoneName
+from app.plans.rules import WEEKDAYS, Weekday
 
 ExperienceLevel = Literal["beginner", "intermediate", "advanced"]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Role = Literal["user", "admin"]
-ALL_WEEKDAYS: list[Weekday] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 # No control characters: sign-in would strip some of them and find no account.
 EMAIL_PATTERN = explained_pattern(
@@ -50,7 +49,7 @@ class TrainingProfile(SQLModel):
     experience_level: ExperienceLevel = Field(default="beginner", sa_type=sa.String(16))
     equipment: list[Token] = Field(default_factory=list, max_length=20, sa_type=sa.JSON)
     available_days: list[Weekday] = Field(
-        default_factory=lambda: list(ALL_WEEKDAYS), min_length=1, max_length=7, sa_type=sa.JSON
+        default_factory=lambda: list(WEEKDAYS), min_length=1, max_length=7, sa_type=sa.JSON
     )
     max_session_minutes: int | None = Field(default=None, ge=5, le=600)
     back_pain: bool = False

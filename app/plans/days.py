@@ -1,43 +1,59 @@
 """Which days of a week can hold a back session, and the most evenly spread choice of them.
 
-Days are offsets from the week's Monday (0-6); "fixed" sessions are ones already decided
-(last week's final session as a negative offset, or sessions already done this week).
+Days are offsets from the week's Monday (0-6). "Busy" offsets are days with a real session
+(they may lie outside the week: -1 is the Sunday before, 7 the Monday after); "fixed" ones are
+sessions of this week already decided (done, or kept by a replan).
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from itertools import combinations, pairwise
 
-WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from app.plans.rules import MIN_DAYS_APART, WEEKDAYS
 
 
-def safe_days(available: frozenset[str], first: int, fixed: Sequence[int]) -> tuple[int, ...]:
-    """Available week offsets from `first` on with a rest day to every fixed session."""
+def safe_days(available: Collection[str], first: int, busy: Collection[int]) -> tuple[int, ...]:
+    """Available week offsets from `first` on with a rest day to every busy day."""
     return tuple(
         offset
         for offset in range(max(first, 0), 7)
-        if WEEKDAYS[offset] in available and all(abs(offset - other) >= 2 for other in fixed)
+        if WEEKDAYS[offset] in available
+        and all(abs(offset - other) >= MIN_DAYS_APART for other in busy)
     )
 
 
 def most_spread_days(
-    candidates: Sequence[int], count: int, fixed: Sequence[int]
+    candidates: Sequence[int], count: int, fixed: Collection[int], rhythm: Collection[int] = ()
 ) -> tuple[int, ...]:
-    """The most evenly spread non-adjacent candidates: `count` of them, or as many as fit."""
+    """`count` non-adjacent candidates (or as many as fit), spread most evenly with `fixed`.
+
+    Evenness is judged on the week as it repeats: the smallest gap between this week's
+    sessions, counting the wrap-around to the next week, as large as possible, then the next
+    smallest, and so on. Among equally even choices, the one keeping most of last week's
+    weekdays (`rhythm`) wins, then the earliest days: the gap to sessions of other weeks only
+    has to be a rest day, so it never pulls sessions later.
+    """
     for size in range(count, 0, -1):
         options = [
             days
             for days in combinations(candidates, size)
-            if all(later - earlier >= 2 for earlier, later in pairwise(days))
+            if all(later - earlier >= MIN_DAYS_APART for earlier, later in pairwise(days))
         ]
         if options:
-            # Larger smallest gap first, then the next smallest, ...; then the earliest days.
-            return min(options, key=lambda days: ([-gap for gap in _gaps(days, fixed)], days))
+            return min(
+                options,
+                key=lambda days: (
+                    [-gap for gap in weekly_gaps([*days, *fixed])],
+                    -len(set(days) & set(rhythm)),
+                    days,
+                ),
+            )
     return ()
 
 
-def _gaps(days: Sequence[int], fixed: Sequence[int]) -> list[int]:
-    """Gaps between all sessions plus the wrap-around gap of the repeating week, smallest first."""
-    timeline = sorted({*days, *fixed})
-    in_week = [offset for offset in timeline if 0 <= offset <= 6]
+def weekly_gaps(offsets: Collection[int]) -> list[int]:
+    """Gaps between a week's sessions and the wrap-around to the next week, smallest first."""
+    timeline = sorted(set(offsets))
+    if not timeline:
+        return []
     gaps = [later - earlier for earlier, later in pairwise(timeline)]
-    return sorted([*gaps, in_week[0] + 7 - in_week[-1]] if in_week else gaps)
+    return sorted([*gaps, timeline[0] + 7 - timeline[-1]])

@@ -1,176 +1,61 @@
-"""Weekly back-training plan rules: frequency, recovery, availability, fit, pain and variety."""
+"""Weekly back-training plans: frequency, recovery, availability, fit, pain, variety and rhythm.
+
+Pure functions of plain values. "Today" and the week are explicit inputs and the history is
+given as local dates, so the caller decides what a user's day is.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 
-from app.plans.days import WEEKDAYS, most_spread_days, safe_days
-from app.plans.strength import StrengthSession
+from app.plans.class_choice import choose_classes, eligible_classes, unknown_level
+from app.plans.days import most_spread_days, safe_days
+from app.plans.drafts import (
+    ClassOption,
+    History,
+    PlanDraft,
+    PlanRuleError,
+    Profile,
+    ReplanDraft,
+    SessionDraft,
+)
+from app.plans.reasons import WeekFacts, advisories, recovery_detail
+from app.plans.rules import (
+    DAY_NAMES,
+    LEVEL_FREQUENCIES,
+    WEEKDAYS,
+    in_pain_window,
+    too_close,
+)
+from app.plans.strength_week import (
+    STRENGTH_SLUG,
+    StrengthChoice,
+    kept_strength_reasons,
+    strength_allowed,
+    strength_reasons,
+    strength_slots,
+)
+from app.plans.ways_out import with_ways_out
+from app.plans.words import or_list
 
-LEVEL_FREQUENCIES: dict[str, tuple[int, ...]] = {
-    "beginner": (1,),
-    "intermediate": (2, 3),
-    "advanced": (3, 2),
-}
-ALLOWED_DIFFICULTIES: dict[str, frozenset[str]] = {
-    "beginner": frozenset({"easy"}),
-    "intermediate": frozenset({"easy", "intermediate"}),
-    "advanced": frozenset({"easy", "intermediate", "advanced"}),
-}
-GENTLE_FOCUS = frozenset({"pain-relief", "mobility"})
-
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _STATUSES = frozenset({"planned", "done", "missed"})
-_WEEKS_BEFORE_PROGRESS = 4
-_ADVICE = {
-    "see-physio": "See a physiotherapist before starting any new routine, "
-    "and stop any exercise that hurts.",
-    "part-of-wider-program": "Train your back once a week as one part of a wider programme "
-    "for your whole body.",
-    "ready-to-progress": f"You completed every session for {_WEEKS_BEFORE_PROGRESS} weeks or more; "
-    "consider moving to intermediate with two back sessions a week.",
-}
-
-
-@dataclass(frozen=True)
-class ClassOption:
-    """One class of the catalog, as the generator sees it."""
-
-    slug: str
-    title: str
-    difficulty: str
-    duration_minutes: int
-    equipment: frozenset[str]
-    focus: frozenset[str]
-
-
-@dataclass(frozen=True)
-class Profile:
-    """What the user told us about their level, equipment, time and back."""
-
-    experience_level: str
-    equipment: frozenset[str] = frozenset()
-    available_days: frozenset[str] = frozenset(WEEKDAYS)
-    max_session_minutes: int | None = None
-    back_pain: bool = False
-
-
-@dataclass(frozen=True)
-class History:
-    """What the caller derived from the user's previous weeks."""
-
-    previous_session_date: dt.date | None = None
-    recent_pain: bool = False
-    recent_class_slugs: tuple[str, ...] = ()
-    fully_completed_weeks: int = 0
-
-
-@dataclass(frozen=True)
-class Advisory:
-    """A piece of advice shown alongside the plan."""
-
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
-class SessionDraft:
-    """One scheduled back session and the plain-English reasons for it."""
-
-    date: dt.date
-    class_slug: str
-    reasons: tuple[str, ...]
-    # Set when app.plans.strength_week placed a strength session here instead of the class.
-    strength: StrengthSession | None = None
-
-
-@dataclass(frozen=True)
-class PlanDraft:
-    """A week of back sessions, Monday to Sunday."""
-
-    week_start: dt.date
-    experience_level: str
-    sessions_per_week: int
-    sessions: tuple[SessionDraft, ...]
-    advisories: tuple[Advisory, ...]
-
-
-@dataclass(frozen=True)
-class ReplanDraft:
-    """The rest of a week re-placed after some sessions were done or missed."""
-
-    sessions: tuple[SessionDraft, ...]
-    statuses: tuple[str, ...]
-    moved: tuple[int, ...]
-
-
-class PlanRuleError(Exception):
-    """A plan rule that the profile, catalog, history or week cannot satisfy."""
-
-    def __init__(self, rule: str, detail: str) -> None:
-        super().__init__(f"{rule}: {detail}")
-        self.rule = rule
-        self.detail = detail
+NO_HISTORY = History()
 
 
 def weekly_frequency(level: str, requested: int | None) -> int:
     """Sessions per week: the level's default, or the requested count when the level allows it."""
     allowed = LEVEL_FREQUENCIES.get(level)
     if allowed is None:
-        raise PlanRuleError("frequency", _unknown_level(level))
+        raise PlanRuleError("frequency", unknown_level(level))
     if requested is None:
         return allowed[0]
     if requested not in allowed:
-        counts = _or_list(str(count) for count in sorted(allowed))
+        counts = or_list(str(count) for count in sorted(allowed))
         detail = f"Sessions a week for the {level} level: {counts}; you asked for {requested}."
         raise PlanRuleError("frequency", detail)
     return requested
-
-
-def eligible_classes(
-    profile: Profile, catalog: Sequence[ClassOption], *, in_pain: bool
-) -> tuple[ClassOption, ...]:
-    """Catalog classes that fit the profile (and are gentle when in pain), sorted by slug."""
-    level, limit = profile.experience_level, profile.max_session_minutes
-    allowed = ALLOWED_DIFFICULTIES.get(level)
-    if allowed is None:
-        raise PlanRuleError("fit", _unknown_level(level))
-    by_level = [option for option in catalog if option.difficulty in allowed]
-    if not by_level:
-        raise PlanRuleError(
-            "fit",
-            f"The catalog has no {_or_list(sorted(allowed))} class, which the {level} level "
-            "needs; ask for one to be added.",
-        )
-    owned = [option for option in by_level if option.equipment <= profile.equipment]
-    if not owned:
-        closest = min(by_level, key=lambda o: (len(o.equipment - profile.equipment), o.slug))
-        missing = ", ".join(sorted(closest.equipment - profile.equipment))
-        raise PlanRuleError(
-            "fit",
-            f"Every {level}-level class needs equipment you have not listed; "
-            f"add {missing} to your equipment to unlock '{closest.title}'.",
-        )
-    timed = [option for option in owned if limit is None or option.duration_minutes <= limit]
-    if not timed:
-        shortest = min(option.duration_minutes for option in owned)
-        raise PlanRuleError(
-            "fit",
-            f"Every class that fits your level and equipment takes longer than {limit} "
-            f"minutes; raise max_session_minutes to at least {shortest}.",
-        )
-    gentle = [option for option in timed if option.focus & GENTLE_FOCUS] if in_pain else timed
-    if not gentle:
-        raise PlanRuleError(
-            "pain",
-            "With back pain only pain-relief or mobility classes are allowed, and none of your "
-            f"{_plural(len(timed), 'fitting class')} has that focus. See a physiotherapist, and "
-            "add equipment or minutes so a gentle class fits.",
-        )
-    return tuple(sorted(gentle, key=lambda option: option.slug))
 
 
 def generate_plan(
@@ -179,49 +64,42 @@ def generate_plan(
     catalog: Sequence[ClassOption],
     week_start: dt.date,
     sessions_per_week: int | None = None,
-    history: History = History(),
+    history: History = NO_HISTORY,
+    done: Sequence[SessionDraft] = (),
     today: dt.date | None = None,
+    strength: StrengthChoice | None = None,
 ) -> PlanDraft:
     """Schedule the week starting on Monday `week_start` under every plan rule.
 
-    `today` is the user's local date: a week under way gets no session on a day already past.
+    `done` holds sessions of this week that already happened and are kept as they are (a
+    replaced plan): they count towards the week and the new sessions are placed around them.
+    `today` is the user's local date: a week under way gets no new session on a day already
+    past, and its pain window ends there (see `first_day_to_plan`). With `strength`, the
+    sessions strength_week picks are strength sessions built from it; the others get classes.
     """
-    if week_start.weekday() != 0:
-        day = _DAY_NAMES[week_start.weekday()]
-        raise PlanRuleError(
-            "week_start", f"A plan week starts on a Monday; {week_start} is a {day}."
-        )
-    level = profile.experience_level
-    count = weekly_frequency(level, sessions_per_week)
-    _check_day_names(profile.available_days)
-    in_pain = profile.back_pain or history.recent_pain
-    eligible = eligible_classes(profile, catalog, in_pain=in_pain)
-    rotation = _rotation_order(eligible, history.recent_class_slugs)
-    fixed = _previous_offsets(history, week_start)
-    first = (first_day_to_plan(week_start, today) - week_start).days
-    days = most_spread_days(safe_days(profile.available_days, first, fixed), count, fixed)
-    if len(days) < count:
-        raise PlanRuleError("recovery", _recovery_detail(profile, count, fixed, first))
-    week = _Week(week_start, level, count, profile, history, (*fixed, *days))
-    sessions = tuple(
-        week.session(
-            offset, rotation[index % len(rotation)], _variety_reason(index, rotation, week)
-        )
-        for index, offset in enumerate(days)
-    )
-    codes = ["see-physio"] if in_pain else []
-    if level == "beginner":
-        codes.append("part-of-wider-program")
-        if history.fully_completed_weeks >= _WEEKS_BEFORE_PROGRESS:
-            codes.append("ready-to-progress")
-    advisories = tuple(Advisory(code, _ADVICE[code]) for code in codes)
-    return PlanDraft(week_start, level, count, sessions, advisories)
+
+    def attempt(changed: Profile, requested: int | None) -> PlanDraft:
+        return _generate(changed, catalog, week_start, requested, history, done, today, strength)
+
+    try:
+        return attempt(profile, sessions_per_week)
+    except PlanRuleError as error:
+        raise with_ways_out(
+            error,
+            attempt,
+            profile=profile,
+            requested=sessions_per_week,
+            catalog=catalog,
+            count_can_change=True,
+        ) from None
 
 
 def first_day_to_plan(week_start: dt.date, today: dt.date | None) -> dt.date:
     """The first day a new plan may use: today while its week is under way, else its Monday.
 
-    Past weeks stay plannable from their Monday, for people back-filling their log.
+    Past weeks stay plannable from their Monday, for people back-filling their log. The pain
+    window is the 14 days before this day: before the plan's week, or, for the week under way
+    (planned from today on, as a replan would), before today.
     """
     if today is not None and week_start <= today <= week_start + dt.timedelta(days=6):
         return today
@@ -235,148 +113,244 @@ def replan_week(
     today: dt.date,
     profile: Profile,
     catalog: Sequence[ClassOption],
-    history: History = History(),
+    history: History = NO_HISTORY,
 ) -> ReplanDraft:
-    """Mark past planned sessions missed and re-place the others on safe days from `today` on."""
+    """Mark past planned sessions missed; move only the ones no longer safe, from `today` on."""
     if len(statuses) != len(plan.sessions) or not set(statuses) <= _STATUSES:
         raise ValueError("statuses must hold planned, done or missed for each session of the plan")
+
+    def attempt(changed: Profile, _requested: int | None) -> ReplanDraft:
+        return _replan(plan, statuses, today, changed, catalog, history)
+
+    try:
+        return attempt(profile, None)
+    except PlanRuleError as error:
+        raise with_ways_out(
+            error, attempt, profile=profile, requested=None, catalog=catalog, count_can_change=False
+        ) from None
+
+
+def _generate(
+    profile: Profile,
+    catalog: Sequence[ClassOption],
+    week_start: dt.date,
+    requested: int | None,
+    history: History,
+    done: Sequence[SessionDraft],
+    today: dt.date | None,
+    strength: StrengthChoice | None,
+) -> PlanDraft:
+    if week_start.weekday() != 0:
+        day = DAY_NAMES[week_start.weekday()]
+        raise PlanRuleError(
+            "week_start", f"A plan week starts on a Monday; {week_start} is a {day}."
+        )
+    level = profile.experience_level
+    count = weekly_frequency(level, requested)
     _check_day_names(profile.available_days)
-    offsets = [(session.date - plan.week_start).days for session in plan.sessions]
-    done = [offset for offset, status in zip(offsets, statuses, strict=True) if status == "done"]
-    fixed = (*_previous_offsets(history, plan.week_start), *done)
-    pending = [
-        i
-        for i in sorted(range(len(offsets)), key=lambda i: (offsets[i], i))
-        if statuses[i] == "planned" and plan.sessions[i].date >= today
-    ]
-    first = (today - plan.week_start).days
-    days = most_spread_days(safe_days(profile.available_days, first, fixed), len(pending), fixed)
-    placed = dict(zip(pending[: len(days)], days, strict=True))
+    first_day = first_day_to_plan(week_start, today)
+    in_pain = profile.back_pain or in_pain_window(history.pain_dates, before=first_day)
+    eligible = eligible_classes(profile, catalog, in_pain=in_pain)
+    fixed = [_offset(week_start, session.date) for session in done]
+    busy = [*_offsets(week_start, history.session_dates), *fixed]
+    wanted = max(count - len(done), 0)
+    first = _offset(week_start, first_day)
+    candidates = safe_days(profile.available_days, first, busy)
+    rhythm = _rhythm(week_start, history)
+    days = most_spread_days(candidates, wanted, fixed, rhythm)
+    if len(days) < wanted:
+        raise PlanRuleError("recovery", recovery_detail(profile, count, busy, first))
+    week = WeekFacts(week_start, level, count, profile, in_pain, (*busy, *days), rhythm)
+    week_days = sorted([*fixed, *days])
+    slots = strength_slots(
+        [week_days.index(offset) for offset in days],
+        profile=profile,
+        in_pain=in_pain,
+        choice=strength,
+    )
+    picks = iter(
+        choose_classes(
+            eligible,
+            slots.count(None),
+            level=level,
+            recent_slugs=history.recent_class_slugs,
+            this_week=[session.class_slug for session in done],
+        )
+    )
+    sessions: list[SessionDraft] = []
+    for offset, lifting in zip(days, slots, strict=True):
+        if lifting is None:
+            option, why = next(picks)
+            sessions.append(week.session(offset, option, (why,)))
+        else:
+            reasons = (*week.placement(offset), *strength_reasons(lifting, profile))
+            sessions.append(SessionDraft(week.day(offset), STRENGTH_SLUG, reasons, lifting))
+    slugs = [*(session.class_slug for session in done), *(s.class_slug for s in sessions)]
+    notes = advisories(week, history, eligible, slugs, catalog)
+    return PlanDraft(week_start, level, count, tuple(sessions), notes)
+
+
+def _replan(
+    plan: PlanDraft,
+    statuses: Sequence[str],
+    today: dt.date,
+    profile: Profile,
+    catalog: Sequence[ClassOption],
+    history: History,
+) -> ReplanDraft:
+    _check_day_names(profile.available_days)
+    start = plan.week_start
+    in_pain = profile.back_pain or in_pain_window(history.pain_dates, before=today)
+    done = [i for i, status in enumerate(statuses) if status == "done"]
+    done_offsets = [_offset(start, plan.sessions[i].date) for i in done]
+    busy = [*_offsets(start, history.session_dates), *done_offsets]
     sessions, new_statuses = list(plan.sessions), list(statuses)
-    for index, session in enumerate(plan.sessions):
-        if statuses[index] == "planned" and index not in placed:
-            if session.date < today:
-                why = f"{_DAY_NAMES[session.date.weekday()]} passed and this session was not done."
-            else:
-                why = "No recovery-safe available day is left this week for this session."
-            sessions[index], new_statuses[index] = replace(session, reasons=(why,)), "missed"
-    week = _Week(
-        plan.week_start,
+    passed, kept, to_move = _still_planned(plan, statuses, today, profile, busy)
+    taken = [*busy, *kept.values()]
+    rhythm = _rhythm(start, history)
+    fixed = [*done_offsets, *kept.values()]
+    days: tuple[int, ...] = ()
+    # Moving sessions never pulls them earlier while days on or after their own are enough.
+    firsts = [min(_offset(start, plan.sessions[i].date) for i in to_move)] if to_move else []
+    for first in dict.fromkeys([*firsts, _offset(start, today)]):
+        candidates = safe_days(profile.available_days, first, taken)
+        days = max(days, most_spread_days(candidates, len(to_move), fixed, rhythm), key=len)
+    placed = {**kept, **dict(zip(to_move, days, strict=False))}
+    for index in passed:
+        day = DAY_NAMES[plan.sessions[index].date.weekday()]
+        why = f"{day} passed and this session was not done."
+        sessions[index], new_statuses[index] = replace(sessions[index], reasons=(why,)), "missed"
+    for index in to_move[len(days) :]:
+        why = "No recovery-safe available day is left this week for this session."
+        sessions[index], new_statuses[index] = replace(sessions[index], reasons=(why,)), "missed"
+    week = WeekFacts(
+        start,
         plan.experience_level,
         plan.sessions_per_week,
         profile,
-        history,
-        (*fixed, *days),
+        in_pain,
+        (*taken, *days),
+        rhythm,
     )
-    for index, (option, variety) in _placed_classes(plan, statuses, placed, catalog, week).items():
-        sessions[index] = week.session(placed[index], option, variety)
+    lifting = strength_allowed(profile, in_pain=in_pain)
+    classes: dict[int, int] = {}  # the placed sessions that hold (or now get) a class
+    for index, offset in placed.items():
+        session = plan.sessions[index]
+        if not (lifting and session.class_slug == STRENGTH_SLUG):
+            classes[index] = offset
+            continue
+        # Still a strength session: the day's reasons anew, its own strength reasons kept.
+        move = _move_reason(session.date, offset, index in kept)
+        own = kept_strength_reasons(session.reasons)
+        reasons = (*week.placement(offset, chosen=index not in kept), move, *own)
+        sessions[index] = replace(session, date=week.day(offset), reasons=reasons)
+    eligible: tuple[ClassOption, ...] = ()
+    if classes:
+        eligible = eligible_classes(profile, catalog, in_pain=in_pain)
+        done_slugs = [plan.sessions[i].class_slug for i in done]
+        for index, (option, why) in _keep_or_replace_classes(
+            plan, classes, eligible, done_slugs, week, history
+        ).items():
+            move = _move_reason(plan.sessions[index].date, placed[index], index in kept)
+            chosen = index not in kept
+            sessions[index] = week.session(placed[index], option, (move, why), chosen=chosen)
+    slugs = [
+        s.class_slug for s, status in zip(sessions, new_statuses, strict=True) if status != "missed"
+    ]
+    notes = advisories(week, history, eligible, slugs, catalog)
     moved = tuple(i for i, session in enumerate(sessions) if session.date != plan.sessions[i].date)
-    return ReplanDraft(tuple(sessions), tuple(new_statuses), moved)
+    return ReplanDraft(tuple(sessions), tuple(new_statuses), moved, notes)
 
 
-@dataclass(frozen=True)
-class _Week:
-    """The facts about one week that every session's reasons refer to."""
-
-    start: dt.date
-    level: str
-    count: int
-    profile: Profile
-    history: History
-    timeline: tuple[int, ...]  # day offsets of every session in play, including fixed ones
-
-    def session(self, offset: int, option: ClassOption, variety: str) -> SessionDraft:
-        """The session `offset` days into the week, with the reasons that placed it there."""
-        profile, day = self.profile, _DAY_NAMES[offset]
-        if profile.available_days >= frozenset(WEEKDAYS):
-            availability = f"You are free every day; {day} spreads the sessions most evenly."
-        else:
-            availability = f"{day} is one of your available days."
-        earlier = [other for other in self.timeline if other < offset]
-        recovery = "No earlier session to recover from."
-        if earlier:
-            rest = _plural(offset - max(earlier) - 1, "rest day")
-            recovery = f"{rest} since your previous session."
-        kit = ", ".join(sorted(option.equipment))
-        limit = profile.max_session_minutes
-        equipment = f"uses only your {kit}" if kit else "needs no equipment"
-        time = "" if limit is None else f" and fits your {limit} minutes"
-        fit = (
-            f"{option.difficulty.capitalize()} {option.duration_minutes}-minute class that suits "
-            f"the {profile.experience_level} level, {equipment}{time}."
-        )
-        frequency = f"{self.level.capitalize()} level: {_plural(self.count, 'back session')}"
-        reasons = [f"{frequency} this week.", availability, recovery, fit]
-        if profile.back_pain or self.history.recent_pain:
-            source = "Back pain in your profile"
-            if not profile.back_pain:
-                source = "Pain of 5+ logged in the last 14 days"
-            focus = " and ".join(sorted(option.focus & GENTLE_FOCUS))
-            reasons.append(f"{source}: gentle {focus} work only.")
-        date = self.start + dt.timedelta(days=offset)
-        return SessionDraft(date, option.slug, (*reasons, variety))
-
-
-def _placed_classes(
+def _still_planned(
     plan: PlanDraft,
     statuses: Sequence[str],
+    today: dt.date,
+    profile: Profile,
+    busy: Sequence[int],
+) -> tuple[list[int], dict[int, int], list[int]]:
+    """Planned sessions sorted out: passed; safe, so kept (index to offset); to move.
+
+    In date order, so each one kept also guards the days of the later ones.
+    """
+    passed: list[int] = []
+    kept: dict[int, int] = {}
+    to_move: list[int] = []
+    planned = [i for i, status in enumerate(statuses) if status == "planned"]
+    for index in sorted(planned, key=lambda i: (plan.sessions[i].date, i)):
+        day = plan.sessions[index].date
+        others = [plan.week_start + dt.timedelta(days=o) for o in [*busy, *kept.values()]]
+        if day < today:
+            passed.append(index)
+        elif WEEKDAYS[day.weekday()] in profile.available_days and not any(
+            too_close(day, other) for other in others
+        ):
+            kept[index] = _offset(plan.week_start, day)
+        else:
+            to_move.append(index)
+    return passed, kept, to_move
+
+
+def _keep_or_replace_classes(
+    plan: PlanDraft,
     placed: dict[int, int],
-    catalog: Sequence[ClassOption],
-    week: _Week,
+    eligible: Sequence[ClassOption],
+    done_slugs: Sequence[str],
+    week: WeekFacts,
+    history: History,
 ) -> dict[int, tuple[ClassOption, str]]:
-    """Class and variety reason per placed session: its own class while eligible, else the next."""
-    if not placed:
-        return {}
-    in_pain = week.profile.back_pain or week.history.recent_pain
-    eligible = eligible_classes(week.profile, catalog, in_pain=in_pain)
+    """Each placed session keeps its class while eligible; the others get the next pick."""
     by_slug = {option.slug: option for option in eligible}
-    week_uses = Counter(
-        session.class_slug
-        for i, session in enumerate(plan.sessions)
-        if statuses[i] == "done" or (i in placed and session.class_slug in by_slug)
-    )
-    rotation = _rotation_order(eligible, week.history.recent_class_slugs)
     classes: dict[int, tuple[ClassOption, str]] = {}
+    staying = [*done_slugs]
     for index in placed:
         slug = plan.sessions[index].class_slug
         if slug in by_slug:
             classes[index] = (by_slug[slug], "Keeps the class it was planned with.")
-            continue
-        # Fewest uses this week first, so a class repeats only once every class is in use.
-        option = min(rotation, key=lambda candidate: week_uses[candidate.slug])
-        week_uses[option.slug] += 1
-        classes[index] = (option, f"Replaces '{slug}', which no longer fits your profile.")
+            staying.append(slug)
+    for index in sorted(set(placed) - set(classes)):
+        slug = plan.sessions[index].class_slug
+        ((option, why),) = choose_classes(
+            eligible,
+            1,
+            level=week.profile.experience_level,
+            recent_slugs=history.recent_class_slugs,
+            this_week=staying,
+        )
+        staying.append(option.slug)
+        replaced = (
+            "Replaces its strength session: strength is not planned under the pain rule."
+            if slug == STRENGTH_SLUG
+            else f"Replaces '{slug}', which no longer fits your profile."
+        )
+        classes[index] = (option, f"{replaced} {why}")
     return classes
 
 
-def _rotation_order(
-    options: Sequence[ClassOption], recent_slugs: Sequence[str]
-) -> tuple[ClassOption, ...]:
-    """Classes used least in recent weeks first, then those used longest ago, then by slug."""
-
-    def key(option: ClassOption) -> tuple[int, int, str]:
-        uses = recent_slugs.count(option.slug)
-        last_used = recent_slugs.index(option.slug) if uses else 0  # 0 is the latest week
-        return uses, -last_used, option.slug
-
-    return tuple(sorted(options, key=key))
+def _move_reason(old: dt.date, offset: int, kept: bool) -> str:
+    """What the replan did with a session that is still planned."""
+    if kept:
+        return "Still recovery-safe on one of your available days: keeps its day."
+    return (
+        f"Moved from {DAY_NAMES[old.weekday()]} to {DAY_NAMES[offset]}: its day is no longer "
+        "available or too close to another session."
+    )
 
 
-def _variety_reason(index: int, rotation: Sequence[ClassOption], week: _Week) -> str:
-    """Why the rotation picked this class: first use this week, recent use, or too few classes."""
-    if index >= len(rotation):
-        return f"Repeated: {_plural(len(rotation), 'eligible class')} for {week.count} sessions."
-    uses = week.history.recent_class_slugs.count(rotation[index].slug)
-    if uses == 0:
-        return "Not used this week or in your recent weeks."
-    return f"Not used yet this week; used {_plural(uses, 'time')} lately, fewest of those left."
+def _offset(week_start: dt.date, day: dt.date) -> int:
+    return (day - week_start).days
 
 
-def _previous_offsets(history: History, week_start: dt.date) -> tuple[int, ...]:
-    """Day offset of the previous session from week_start, if there is one."""
-    if history.previous_session_date is None:
-        return ()
-    return ((history.previous_session_date - week_start).days,)
+def _offsets(week_start: dt.date, days: frozenset[dt.date]) -> list[int]:
+    """Offsets of real sessions from the week's Monday, sorted (outside 0-6 for other weeks)."""
+    return sorted(_offset(week_start, day) for day in days)
+
+
+def _rhythm(week_start: dt.date, history: History) -> frozenset[int]:
+    """The weekdays (as offsets) on which the user had a session last week."""
+    return frozenset(
+        offset + 7 for offset in _offsets(week_start, history.session_dates) if -7 <= offset < 0
+    )
 
 
 def _check_day_names(available: frozenset[str]) -> None:
@@ -385,44 +359,3 @@ def _check_day_names(available: frozenset[str]) -> None:
         raise PlanRuleError(
             "availability", f"Unknown day {', '.join(unknown)}; use {', '.join(WEEKDAYS)}."
         )
-
-
-def _recovery_detail(profile: Profile, count: int, fixed: Sequence[int], first: int) -> str:
-    """Why `count` sessions do not fit the available days, and the way out."""
-    have = ", ".join(day for day in WEEKDAYS if day in profile.available_days) or "no days"
-    need = (
-        "an available day" if count == 1 else f"{count} available days with a rest day between each"
-    )
-    verb = "needs" if count == 1 else "need"
-    detail = f"{_plural(count, 'session')} {verb} {need}; you have {have}."
-    too_soon = [
-        _DAY_NAMES[offset]
-        for offset in safe_days(profile.available_days, 0, ())
-        if any(abs(offset - other) < 2 for other in fixed)
-    ]
-    if too_soon:
-        detail += f" Too soon after your previous session: {', '.join(too_soon)}."
-    if first > 0:
-        detail += f" This week is under way: days before {_DAY_NAMES[first]} have passed."
-    fewer = count > min(LEVEL_FREQUENCIES[profile.experience_level])
-    return detail + (
-        " Add available days or ask for fewer sessions." if fewer else " Add available days."
-    )
-
-
-def _unknown_level(level: str) -> str:
-    """Detail for an experience level the rules do not know."""
-    return f"Unknown experience level {level!r}; use {_or_list(LEVEL_FREQUENCIES)}."
-
-
-def _or_list(words: Iterable[str]) -> str:
-    """'a', 'a or b', 'a, b or c'."""
-    *rest, last = words
-    return f"{', '.join(rest)} or {last}" if rest else last
-
-
-def _plural(count: int, noun: str) -> str:
-    """'1 class', '2 classes', '0 rest days'."""
-    return (
-        f"{count} {noun}" if count == 1 else f"{count} {noun}{'es' if noun.endswith('s') else 's'}"
-    )

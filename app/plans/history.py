@@ -1,43 +1,51 @@
-"""What the generator needs to know about a user's past: read from their plans and workouts."""
+"""What the generator needs to know about a user's past and neighbouring weeks, as local dates."""
 
+from collections import Counter
 from datetime import date, timedelta
 
-from sqlmodel import col, func, select
+from sqlmodel import and_, col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.classes.models import WorkoutClass
-from app.plans.generator import History
+from app.plans.drafts import History
 from app.plans.models import Plan, PlannedSession
+from app.plans.rules import (
+    PAIN_THRESHOLD,
+    PAIN_WINDOW,
+    WEEKS_BEFORE_PROGRESS,
+    is_painful,
+    week_fully_completed,
+)
+from app.weeks import monday_of
 from app.workouts.models import Workout
 
-# Rotation and the ready-to-progress advisory look this many weeks back.
-WEEKS_OF_HISTORY = 4
-PAIN_LOOKBACK = timedelta(days=14)
-PAIN_THRESHOLD = 5
+WEEK = timedelta(weeks=1)
 
 
-def _fully_completed_weeks(week_start: date, sessions_by_week: dict[date, list[str]]) -> int:
-    """Consecutive weeks just before ``week_start`` in which every planned session was done."""
+def _fully_completed_weeks(
+    week_start: date, completed: Counter[date], planned: Counter[date]
+) -> int:
+    """Weeks in a row just before ``week_start`` in which every planned session was completed."""
     streak = 0
-    for back in range(1, WEEKS_OF_HISTORY + 1):
-        statuses = sessions_by_week.get(week_start - timedelta(weeks=back), [])
-        if not statuses or any(status != "done" for status in statuses):
+    for back in range(1, WEEKS_BEFORE_PROGRESS + 1):
+        monday = week_start - back * WEEK
+        if not week_fully_completed(planned[monday], completed[monday]):
             break
         streak += 1
     return streak
 
 
-async def history_before(
-    session: AsyncSession, *, user_id: int, week_start: date, pain_until: date
+async def history_around(
+    session: AsyncSession, *, user_id: int, week_start: date, pain_before: date
 ) -> History:
-    """The user's recent past as of the week starting ``week_start``.
+    """The user's real sessions around the week of ``week_start`` (its own plan left out).
 
-    Every day here is a local date: workouts count on the day they fell on for the user.
-    Pain counts in the 14 local days before ``pain_until`` (the first day being planned),
-    and on that day itself when a painful workout is already logged on it.
+    Sessions of the previous and the following week and every logged workout near the week
+    are real sessions for recovery; the previous weeks' plans give rotation and completion;
+    pain counts in the 14 days before ``pain_before``.
     """
-    window_start = week_start - timedelta(weeks=WEEKS_OF_HISTORY)
-    recent_sessions = list(
+    first_week = week_start - WEEKS_BEFORE_PROGRESS * WEEK
+    planned_rows = list(
         await session.exec(
             select(
                 col(Plan.week_start),
@@ -49,43 +57,49 @@ async def history_before(
             .outerjoin(WorkoutClass, col(WorkoutClass.id) == PlannedSession.class_id)
             .where(
                 Plan.user_id == user_id,
-                col(Plan.week_start) >= window_start,
-                col(Plan.week_start) < week_start,
+                col(Plan.week_start) >= first_week,
+                col(Plan.week_start) <= week_start + WEEK,
+                col(Plan.week_start) != week_start,
             )
             .order_by(col(Plan.week_start).desc(), col(PlannedSession.position))
         )
     )
-    last_workout_date = (
+    near = and_(
+        col(Workout.local_date) >= first_week, col(Workout.local_date) < week_start + 2 * WEEK
+    )
+    painful = and_(
+        col(Workout.pain) >= PAIN_THRESHOLD,
+        col(Workout.local_date) >= pain_before - PAIN_WINDOW,
+        col(Workout.local_date) < pain_before,
+    )
+    workouts = list(
         await session.exec(
-            select(func.max(Workout.local_date)).where(
-                Workout.user_id == user_id,
-                col(Workout.local_date) >= window_start,
-                col(Workout.local_date) < week_start,
+            select(col(Workout.local_date), col(Workout.pain), col(Workout.plan_session_id)).where(
+                Workout.user_id == user_id, or_(near, painful)
             )
         )
-    ).one()
-    recent_pain = (
-        await session.exec(
-            select(Workout.id)
-            .where(
-                Workout.user_id == user_id,
-                col(Workout.pain) >= PAIN_THRESHOLD,
-                col(Workout.local_date) >= pain_until - PAIN_LOOKBACK,
-                col(Workout.local_date) <= pain_until,
-            )
-            .limit(1)
-        )
-    ).first() is not None
+    )
 
-    sessions_by_week: dict[date, list[str]] = {}
-    for plan_week, _, status, _ in recent_sessions:
-        sessions_by_week.setdefault(plan_week, []).append(status)
-    trained_dates = [day for _, day, status, _ in recent_sessions if status != "missed"]
-    if last_workout_date is not None:
-        trained_dates.append(last_workout_date)
+    planned, done = Counter[date](), Counter[date]()
+    session_dates: set[date] = set()
+    for plan_week, day, status, _ in planned_rows:
+        planned[plan_week] += 1
+        done[plan_week] += status == "done"
+        if status != "missed" and abs(plan_week - week_start) == WEEK:
+            session_dates.add(day)
+    pain_dates: set[date] = set()
+    for day, pain, plan_session_id in workouts:
+        if week_start - WEEK <= day < week_start + 2 * WEEK:
+            session_dates.add(day)
+        if is_painful(pain):
+            pain_dates.add(day)
+        if plan_session_id is None:
+            done[monday_of(day)] += 1  # a workout done without its plan link still completes
     return History(
-        previous_session_date=max(trained_dates, default=None),
-        recent_pain=recent_pain,
-        recent_class_slugs=tuple(slug for *_, slug in recent_sessions if slug is not None),
-        fully_completed_weeks=_fully_completed_weeks(week_start, sessions_by_week),
+        session_dates=frozenset(session_dates),
+        pain_dates=frozenset(pain_dates),
+        recent_class_slugs=tuple(
+            slug for week, *_, slug in planned_rows if week < week_start and slug is not None
+        ),
+        fully_completed_weeks=_fully_completed_weeks(week_start, done, planned),
     )

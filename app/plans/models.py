@@ -1,10 +1,10 @@
 """Weekly plans and their planned sessions, as stored and as the API shows them."""
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, ConfigDict
+from pydantic import ConfigDict
 from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
@@ -206,21 +206,13 @@ class PlanPreviewRequest(TrainingProfile):
 PLANNING_HORIZON = timedelta(weeks=8)
 
 
-def _within_planning_horizon(week_start: date) -> date:
-    today = utc_now().date()
-    if week_start > today - timedelta(days=today.weekday()) + PLANNING_HORIZON:
-        weeks = PLANNING_HORIZON.days // 7
-        raise ValueError(f"must be at most {weeks} weeks after this week's Monday")
-    return week_start
-
-
 class PlanCreate(SQLModel):
     model_config = ConfigDict(  # type: ignore[assignment]
         **STRICT_BODY,
         json_schema_extra={"examples": [{"week_start": "2026-11-23", "sessions_per_week": 3}]},
     )
 
-    week_start: Annotated[IsoDate, AfterValidator(_within_planning_horizon)] = Field(
+    week_start: IsoDate = Field(
         description="The Monday the week starts on; at most 8 weeks after this week's."
     )
     sessions_per_week: int | None = Field(

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from app.plans.rules import is_painful
 from app.plans.strength import Dose, Prescription
 
 Decision = Literal["start", "raise", "hold", "lighten"]
-PAIN_LIMIT = 5  # the contract's pain threshold, as for plans and workouts
 HARD_RPE = 9  # RPE at which a set was at or near failure
 HARD_SETS_TO_HOLD = 2
 EASY_ENOUGH_RPE = 8  # top of the range at this RPE or less leaves reps in reserve: progress
@@ -115,7 +115,7 @@ def target_for(
     logged = f"{_when(last.day, session_date)}: {_summary(last.sets)}"
     weight = max((s.weight_kg for s in last.sets if s.weight_kg is not None), default=None)
     target = target.with_weight(weight)
-    if last.pain is not None and last.pain >= PAIN_LIMIT:
+    if is_painful(last.pain):
         return _lighter(target, step, ladder, f"{logged}, pain {last.pain}")
     hard_sets = sum(1 for s in last.sets if s.rpe is not None and s.rpe >= HARD_RPE)
     if any(s.reps is None or s.reps < reps_min for s in last.sets):

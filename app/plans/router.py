@@ -11,7 +11,7 @@ from app.errors import NotFound, problem_responses
 from app.etag import CACHE_CONTROL, client_has_current, entity_tag
 from app.local_time import local_today
 from app.pagination import Page, PageCursor, PageLimit
-from app.plans import calendar, service
+from app.plans import calendar, scheduling, service
 from app.plans.deps import OwnedPlan, PlanCatalog
 from app.plans.models import (
     CalendarFeed,
@@ -74,7 +74,7 @@ async def create_plan(
     ] = False,
 ) -> PlanPublic:
     """Generate and save your plan for a week from your profile and history."""
-    return await service.create_plan(
+    return await scheduling.create_plan(
         session, user=user, request=body, replace=replace, catalog=catalog, now=now
     )
 
@@ -132,7 +132,7 @@ async def replan(
 ) -> ReplanResult:
     """Mark past planned sessions missed and move the rest onto safe days still ahead."""
     today = body.today if body else None
-    return await service.replan(
+    return await scheduling.replan(
         session, user=user, plan=plan, today=today, catalog=catalog, now=now
     )
 

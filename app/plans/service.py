@@ -1,35 +1,31 @@
-"""Plans: generated from profile, catalog and history; stored per week; replanned as weeks go."""
+"""Plans: the catalog they choose from, previews, and stored plans as the API shows them."""
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, delete, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.accounts.models import TrainingProfile, User
+from app.accounts.models import TrainingProfile
 from app.classes.models import WorkoutClass
-from app.errors import Conflict, PlanRuleViolation, Unprocessable
+from app.errors import PlanRuleViolation, ProfileFix
 from app.exercises.models import Exercise
-from app.local_time import local_today, todays_on_earth
+from app.local_time import local_today
 from app.metrics import PLANS_GENERATED
 from app.pagination import MalformedCursor, Page, decode_cursor, encode_cursor
-from app.plans.generator import (
+from app.plans.drafts import Advisory as DraftAdvisory
+from app.plans.drafts import (
     ClassOption,
     History,
     PlanDraft,
     PlanRuleError,
     Profile,
     SessionDraft,
-    first_day_to_plan,
-    generate_plan,
-    replan_week,
 )
-from app.plans.history import history_before
+from app.plans.generator import generate_plan
 from app.plans.models import (
     Plan,
-    PlanCreate,
     PlannedClass,
     PlannedSession,
     PlannedSessionPreview,
@@ -37,20 +33,17 @@ from app.plans.models import (
     PlanPreview,
     PlanPreviewRequest,
     PlanPublic,
-    ReplanResult,
-    SessionMove,
-    SessionStatus,
     StrengthTarget,
 )
+from app.plans.rules import in_pain_window
 from app.plans.strength import StrengthExercise
 from app.plans.strength_log import (
     StrengthHistory,
     session_targets,
     stored_strength,
-    strength_history,
 )
-from app.plans.strength_week import replanned_reasons, strength_allowed, with_strength_sessions
-from app.sync.changes import record_change
+from app.plans.strength_week import StrengthChoice
+from app.plans.ways_out import FIXABLE_RULES
 from app.workouts.models import Advisory
 
 
@@ -97,14 +90,31 @@ def profile_of(profile: TrainingProfile) -> Profile:
     )
 
 
-def _draft(
+def rule_violation(error: PlanRuleError) -> PlanRuleViolation:
+    """The generator's rule error as a 422 problem, with its fixes when the rule has them."""
+    fixes = None
+    if error.rule in FIXABLE_RULES:
+        fixes = [
+            ProfileFix(
+                field=fix.field, value=fix.value, add=None if fix.add is None else [*fix.add]
+            )
+            for fix in error.fixes
+        ]
+    return PlanRuleViolation(error.rule, error.detail, fixes)
+
+
+def draft_plan(
     profile: TrainingProfile,
     catalog: Catalog,
     week_start: date,
     sessions_per_week: int | None,
     history: History,
+    done: Sequence[SessionDraft] = (),
+    *,
     today: date,
+    strength: StrengthChoice | None,
 ) -> PlanDraft:
+    """The generator's plan for a profile, its rule errors as 422 problems."""
     try:
         return generate_plan(
             profile=profile_of(profile),
@@ -112,28 +122,24 @@ def _draft(
             week_start=week_start,
             sessions_per_week=sessions_per_week,
             history=history,
+            done=done,
             today=today,
+            strength=strength,
         )
     except PlanRuleError as error:
-        raise PlanRuleViolation(error.rule, error.detail) from error
+        raise rule_violation(error) from error
 
 
-def _with_strength(
-    draft: PlanDraft,
-    profile: TrainingProfile,
-    catalog: Catalog,
-    history: History,
-    strength: StrengthHistory,
-) -> tuple[PlanDraft, list[dict[str, Any] | None]]:
-    """The draft with its strength sessions, and each session's stored strength (or None)."""
-    draft = with_strength_sessions(
-        draft,
-        profile=profile_of(profile),
-        in_pain=profile.back_pain or history.recent_pain,
-        exercises=catalog.strength_exercises,
-        last_template=strength.last_template,
-    )
-    stored = [
+def in_pain(profile: TrainingProfile, history: History, *, before: date) -> bool:
+    """The pain rule for a plan whose first planned day is ``before``."""
+    return profile.back_pain or in_pain_window(history.pain_dates, before=before)
+
+
+def stored_strengths(
+    draft: PlanDraft, catalog: Catalog, strength: StrengthHistory
+) -> list[dict[str, Any] | None]:
+    """Each session's strength session as stored, with targets from the log (or None)."""
+    return [
         None
         if item.strength is None
         else stored_strength(
@@ -147,7 +153,6 @@ def _with_strength(
         )
         for item in draft.sessions
     ]
-    return draft, stored
 
 
 def _kind_fields(
@@ -164,17 +169,23 @@ def _kind_fields(
     }
 
 
-def _advisories(draft: PlanDraft) -> list[Advisory]:
-    return [Advisory(code=item.code, message=item.message) for item in draft.advisories]
+def advisories_public(advisories: Iterable[DraftAdvisory]) -> list[Advisory]:
+    """The generator's advice as the API shows it."""
+    return [Advisory(code=item.code, message=item.message) for item in advisories]
 
 
 def preview_plan(*, request: PlanPreviewRequest, catalog: Catalog, now: datetime) -> PlanPreview:
     """A plan for an anonymous profile with no history; nothing is stored or read."""
-    today = local_today(now, request.time_zone)
-    draft = _draft(
-        request, catalog, request.week_start, request.sessions_per_week, History(), today
+    draft = draft_plan(
+        request,
+        catalog,
+        request.week_start,
+        request.sessions_per_week,
+        History(),
+        today=local_today(now, request.time_zone),
+        strength=StrengthChoice(catalog.strength_exercises),
     )
-    draft, strength = _with_strength(draft, request, catalog, History(), StrengthHistory())
+    strength = stored_strengths(draft, catalog, StrengthHistory())
     PLANS_GENERATED.labels("preview").inc()
     return PlanPreview(
         week_start=draft.week_start,
@@ -189,7 +200,7 @@ def preview_plan(*, request: PlanPreviewRequest, catalog: Catalog, now: datetime
             )
             for item, stored in zip(draft.sessions, strength, strict=True)
         ],
-        advisories=_advisories(draft),
+        advisories=advisories_public(draft.advisories),
     )
 
 
@@ -204,7 +215,11 @@ async def plans_public(session: AsyncSession, plans: Sequence[Plan]) -> list[Pla
         select(PlannedSession, WorkoutClass)
         .outerjoin(WorkoutClass, col(WorkoutClass.id) == PlannedSession.class_id)
         .where(col(PlannedSession.plan_id).in_([plan.id for plan in plans]))
-        .order_by(col(PlannedSession.plan_id), col(PlannedSession.position))
+        .order_by(
+            col(PlannedSession.plan_id),
+            col(PlannedSession.scheduled_date),
+            col(PlannedSession.position),
+        )
     )
     sessions: dict[int, list[PlannedSessionPublic]] = {}
     for planned, workout_class in rows:
@@ -235,81 +250,6 @@ async def plans_public(session: AsyncSession, plans: Sequence[Plan]) -> list[Pla
     ]
 
 
-async def create_plan(
-    session: AsyncSession,
-    *,
-    user: User,
-    request: PlanCreate,
-    replace: bool,
-    catalog: Catalog,
-    now: datetime,
-) -> PlanPublic:
-    """Generate and store the user's plan for a week; one plan per week unless replacing."""
-    assert user.id is not None
-    existing = (
-        await session.exec(
-            select(Plan.id).where(Plan.user_id == user.id, Plan.week_start == request.week_start)
-        )
-    ).first()
-    if existing is not None and not replace:
-        raise Conflict(
-            f"You already have a plan for the week of {request.week_start} (id {existing}); "
-            "send ?replace=true to generate it again."
-        )
-    today = local_today(now, user.time_zone)
-    history = await history_before(
-        session,
-        user_id=user.id,
-        week_start=request.week_start,
-        pain_until=first_day_to_plan(request.week_start, today),
-    )
-    draft = _draft(user, catalog, request.week_start, request.sessions_per_week, history, today)
-    # Only users who may get strength sessions pay for reading their strength history.
-    lifting = strength_allowed(profile_of(user), in_pain=user.back_pain or history.recent_pain)
-    draft, strength = _with_strength(
-        draft,
-        user,
-        catalog,
-        history,
-        await strength_history(session, user_id=user.id, before=request.week_start)
-        if lifting
-        else StrengthHistory(),
-    )
-    PLANS_GENERATED.labels("saved").inc()
-    if existing is not None:
-        await session.exec(delete(Plan).where(col(Plan.id) == existing))
-        await record_change(
-            session, user_id=user.id, entity="plan", entity_id=existing, op="delete"
-        )
-    plan = Plan(
-        user_id=user.id,
-        week_start=draft.week_start,
-        experience_level=draft.experience_level,
-        sessions_per_week=draft.sessions_per_week,
-        advisories=[advisory.model_dump() for advisory in _advisories(draft)],
-    )
-    try:
-        async with session.begin_nested():
-            session.add(plan)
-    except IntegrityError as error:  # a concurrent request stored this week's plan first
-        raise Conflict(f"You already have a plan for the week of {request.week_start}.") from error
-    assert plan.id is not None
-    session.add_all(
-        PlannedSession(
-            plan_id=plan.id,
-            position=position,
-            scheduled_date=item.date,
-            class_id=None if stored else catalog.id_by_slug[item.class_slug],
-            strength=stored,
-            reasons=list(item.reasons),
-        )
-        for position, (item, stored) in enumerate(zip(draft.sessions, strength, strict=True))
-    )
-    await session.flush()
-    await record_change(session, user_id=user.id, entity="plan", entity_id=plan.id)
-    return await plan_public(session, plan)
-
-
 async def list_plans(
     session: AsyncSession, *, user_id: int, limit: int, cursor: str | None
 ) -> Page[PlanPublic]:
@@ -334,104 +274,3 @@ async def list_plans(
         if len(plans) > limit
         else None,
     )
-
-
-async def _stored_sessions(session: AsyncSession, plan_id: int) -> list[PlannedSession]:
-    return list(
-        await session.exec(
-            select(PlannedSession)
-            .where(PlannedSession.plan_id == plan_id)
-            .order_by(col(PlannedSession.position))
-        )
-    )
-
-
-def _checked_today(today: date | None, *, time_zone: str, now: datetime) -> date:
-    """The client's "today", which must be today somewhere on Earth; else the user's own."""
-    if today is None:
-        return local_today(now, time_zone)
-    earliest, latest = todays_on_earth(now)
-    if not earliest <= today <= latest:
-        raise Unprocessable(
-            f"today {today} is not today anywhere on Earth (that is {earliest} to {latest}): "
-            "send your local date, or leave today out to use your profile's time zone."
-        )
-    return today
-
-
-async def replan(
-    session: AsyncSession,
-    *,
-    user: User,
-    plan: Plan,
-    today: date | None,
-    catalog: Catalog,
-    now: datetime,
-) -> ReplanResult:
-    """Mark past planned sessions missed and move the rest onto safe days still ahead."""
-    assert user.id is not None
-    assert plan.id is not None
-    today = _checked_today(today, time_zone=user.time_zone, now=now)
-    stored = await _stored_sessions(session, plan.id)
-    before = PlanDraft(
-        week_start=plan.week_start,
-        experience_level=plan.experience_level,
-        sessions_per_week=plan.sessions_per_week,
-        sessions=tuple(
-            SessionDraft(row.scheduled_date, _replan_slug(row, catalog), tuple(row.reasons))
-            for row in stored
-        ),
-        advisories=(),
-    )
-    history = await history_before(
-        session, user_id=user.id, week_start=plan.week_start, pain_until=today
-    )
-    try:
-        after = replan_week(
-            plan=before,
-            statuses=[row.status for row in stored],
-            today=today,
-            profile=profile_of(user),
-            catalog=catalog.options,
-            history=history,
-        )
-    except PlanRuleError as error:
-        raise PlanRuleViolation(error.rule, error.detail) from error
-    PLANS_GENERATED.labels("replan").inc()
-    profile, in_pain = profile_of(user), user.back_pain or history.recent_pain
-
-    moves, missed = [], []
-    for row, new, status in zip(stored, after.sessions, after.statuses, strict=True):
-        assert row.id is not None
-        if new.date != row.scheduled_date:
-            moves.append(
-                SessionMove(session_id=row.id, from_date=row.scheduled_date, to_date=new.date)
-            )
-        if status == "missed" and row.status != "missed":
-            missed.append(row.id)
-        reasons = list(new.reasons)
-        if row.strength is not None and (
-            new.class_slug not in catalog.id_by_slug or strength_allowed(profile, in_pain=in_pain)
-        ):
-            class_id = None  # still a strength session, on its new day
-            if status == "planned":
-                reasons = list(replanned_reasons(new.reasons, row.reasons))
-        else:
-            class_id, row.strength = catalog.id_by_slug[new.class_slug], None
-        if (new.date, status, class_id) != (row.scheduled_date, row.status, row.class_id):
-            row.sequence += 1
-        row.scheduled_date, row.reasons, row.class_id = new.date, reasons, class_id
-        row.status = cast(SessionStatus, status)
-    plan.updated_at = now
-    session.add(plan)
-    await session.flush()
-    await record_change(session, user_id=user.id, entity="plan", entity_id=plan.id)
-    return ReplanResult(plan=await plan_public(session, plan), moved=moves, missed=missed)
-
-
-def _replan_slug(row: PlannedSession, catalog: Catalog) -> str:
-    """The class slug the replanner sees; a strength session's is no class, so it may be swapped
-    for a class when strength no longer fits."""
-    if row.class_id is None:
-        return "strength-session"
-    return catalog.slug_by_id[row.class_id]

@@ -1,15 +1,18 @@
-"""Where a week's strength sessions go: the hook between the class plan and the templates.
+"""Which of a week's sessions are strength sessions, and what they say about themselves.
 
-Pure. The generator places the week's sessions on days under every rule; for intermediate and
-advanced users out of the pain rule whose kit and minutes allow, every other session (the
-first, the third) becomes a strength session, so a week mixes strength and classes and the
-days, frequency and recovery stay exactly as the generator chose them.
+Pure. The generator places the week's sessions on days under every rule (recovery against real
+sessions, rhythm, availability) and then fills them: for intermediate and advanced users out of
+the pain rule whose kit and minutes allow, the week's first and third sessions (a replaced
+plan's done ones keep what they were) are strength sessions, and
+`class_choice.choose_classes` picks the classes of the others. A replan
+keeps a strength session a strength session on its day (or its new one), or, once strength is
+no longer allowed, gives it a class like any session whose class no longer fits.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass
 
-from app.plans.generator import PlanDraft, Profile, SessionDraft
+from app.plans.drafts import Profile
 from app.plans.strength import (
     STRENGTH_LEVELS,
     StrengthExercise,
@@ -19,30 +22,20 @@ from app.plans.strength import (
     next_template,
 )
 
-# How many of the generator's day-placement reasons (frequency, availability, recovery) a
-# strength session keeps; the class's fit and variety reasons give way to the strength ones.
-_PLACEMENT_REASONS = 3
+# The class slug the generator gives a strength session: no class of the catalog, so it never
+# counts towards a class's variety and a replan that must swap it picks a class instead.
+STRENGTH_SLUG = "strength-session"
+# How many reasons `strength_reasons` gives (after the placement ones).
+_STRENGTH_REASONS = 3
 
 
-def with_strength_sessions(
-    draft: PlanDraft,
-    *,
-    profile: Profile,
-    in_pain: bool,
-    exercises: Mapping[str, StrengthExercise],
-    last_template: Template | None,
-) -> PlanDraft:
-    """``draft`` with strength sessions on its even positions when the user may have them."""
-    if not strength_allowed(profile, in_pain=in_pain):
-        return draft
-    sessions, template = list(draft.sessions), last_template
-    for index in range(0, len(sessions), 2):
-        strength = _next_session(template, profile, exercises)
-        if strength is None:
-            break
-        template = strength.template
-        sessions[index] = _as_strength(sessions[index], strength, profile)
-    return replace(draft, sessions=tuple(sessions))
+@dataclass(frozen=True)
+class StrengthChoice:
+    """What the week's strength sessions are built from: the catalog's exercises, and the
+    template of the user's last strength session (so A and B alternate across weeks)."""
+
+    exercises: Mapping[str, StrengthExercise]
+    last_template: Template | None = None
 
 
 def strength_allowed(profile: Profile, *, in_pain: bool) -> bool:
@@ -50,9 +43,45 @@ def strength_allowed(profile: Profile, *, in_pain: bool) -> bool:
     return not in_pain and profile.experience_level in STRENGTH_LEVELS
 
 
-def replanned_reasons(placed: Sequence[str], planned: Sequence[str]) -> tuple[str, ...]:
-    """A moved strength session: the new day's placement reasons, its own strength reasons."""
-    return (*placed[:_PLACEMENT_REASONS], *planned[_PLACEMENT_REASONS:])
+def strength_slots(
+    positions: Sequence[int], *, profile: Profile, in_pain: bool, choice: StrengthChoice | None
+) -> list[StrengthSession | None]:
+    """For each new session, by its position in the week (done sessions count): its strength
+    session, or None (a class). The week's first and third sessions are strength sessions."""
+    slots: list[StrengthSession | None] = [None] * len(positions)
+    if choice is None or not strength_allowed(profile, in_pain=in_pain):
+        return slots
+    template = choice.last_template
+    for index, position in enumerate(positions):
+        if position % 2:
+            continue
+        strength = _next_session(template, profile, choice.exercises)
+        if strength is None:
+            break
+        template = strength.template
+        slots[index] = strength
+    return slots
+
+
+def strength_reasons(strength: StrengthSession, profile: Profile) -> tuple[str, ...]:
+    """Why a strength session holds what it holds: its movements, kit and minutes, template."""
+    first = strength.exercises[0].dose
+    limit = profile.max_session_minutes
+    time = "" if limit is None else f", within your {limit} minutes"
+    return (
+        f"Strength session {strength.template}: a hinge, a horizontal pull and a vertical pull "
+        f"or press from the article's best back exercises, {profile.experience_level} "
+        f"programming ({first.sets} sets of {first.reps_min}-{first.reps_max}).",
+        f"Needs only equipment you have and takes about "
+        f"{strength.estimated_minutes} minutes{time}.",
+        "Templates A and B alternate so consecutive strength sessions differ; "
+        "the week mixes strength with classes.",
+    )
+
+
+def kept_strength_reasons(reasons: Sequence[str]) -> tuple[str, ...]:
+    """A stored strength session's own reasons: the last ones, after where it was placed."""
+    return tuple(reasons[-_STRENGTH_REASONS:])
 
 
 def _next_session(
@@ -71,22 +100,3 @@ def _next_session(
         if session is not None:
             return session
     return None
-
-
-def _as_strength(
-    session: SessionDraft, strength: StrengthSession, profile: Profile
-) -> SessionDraft:
-    first = strength.exercises[0].dose
-    limit = profile.max_session_minutes
-    time = "" if limit is None else f", within your {limit} minutes"
-    reasons = (
-        *session.reasons[:_PLACEMENT_REASONS],
-        f"Strength session {strength.template}: a hinge, a horizontal pull and a vertical pull "
-        f"or press from the article's best back exercises, {profile.experience_level} "
-        f"programming ({first.sets} sets of {first.reps_min}-{first.reps_max}).",
-        f"Needs only equipment you have and takes about "
-        f"{strength.estimated_minutes} minutes{time}.",
-        "Templates A and B alternate so consecutive strength sessions differ; "
-        "the week mixes strength with classes.",
-    )
-    return replace(session, reasons=reasons, strength=strength)

@@ -4,7 +4,7 @@ import hashlib
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, func, insert, select, tuple_
+from sqlmodel import case, col, func, insert, select, tuple_
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
@@ -22,6 +22,7 @@ from app.local_time import (
 )
 from app.metrics import WORKOUTS_LOGGED
 from app.pagination import Page, decode_cursor, encode_cursor
+from app.plans.rules import ADVICE, LIGHTEN_LOAD, SEE_PHYSIO, is_painful, week_fully_completed
 from app.plans.sessions import (
     complete_planned_session,
     complete_session_on,
@@ -42,24 +43,14 @@ from app.workouts.models import (
 )
 from app.workouts.volume import hard_sets_per_week
 
-PAIN_ADVISORY_THRESHOLD = 5
-PAIN_ADVISORIES = (
-    Advisory(
-        code="see-physio",
-        message="Pain while training needs a professional look: see a physiotherapist or GP "
-        "before you carry on.",
-    ),
-    Advisory(
-        code="lighten-load",
-        message="Pain can mean the weight is too heavy or the exercise too advanced for now: "
-        "go lighter or pick an easier variation.",
-    ),
+PAIN_ADVISORIES = tuple(
+    Advisory(code=code, message=ADVICE[code]) for code in (SEE_PHYSIO, LIGHTEN_LOAD)
 )
 
 
 def advisories_for(pain: int | None) -> list[Advisory]:
     """What to tell someone who logged this much pain."""
-    if pain is not None and pain >= PAIN_ADVISORY_THRESHOLD:
+    if is_painful(pain):
         return list(PAIN_ADVISORIES)
     return []
 
@@ -323,11 +314,18 @@ async def weekly_stats(
     mondays = [this_monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
     week = week_start_of(col(Workout.local_date)).label("week")
     per_week = await session.exec(
-        select(week, func.count(), func.coalesce(func.sum(Workout.duration_minutes), 0))
+        select(
+            week,
+            func.count(),
+            func.coalesce(func.sum(Workout.duration_minutes), 0),
+            func.sum(case((col(Workout.plan_session_id).is_(None), 1), else_=0)),
+        )
         .where(Workout.user_id == user_id, col(Workout.local_date) >= mondays[0])
         .group_by(week)
     )
-    done = {monday: (count, minutes) for monday, count, minutes in per_week}
+    done, unlinked = {}, {}
+    for monday, count, minutes, without_link in per_week:
+        done[monday], unlinked[monday] = (count, minutes), without_link
     planned = await planned_per_week(session, user_id=user_id, first_week=mondays[0])
     hard_sets = await hard_sets_per_week(session, user_id=user_id, since=mondays[0])
     total_sessions, total_minutes = (
@@ -352,21 +350,23 @@ async def weekly_stats(
     return Stats(
         weeks=week_rows,
         adherence=round(planned_done / planned_total, 4) if planned_total else None,
-        current_streak_weeks=_streak(mondays, planned),
+        current_streak_weeks=_streak(mondays, planned, unlinked),
         total_sessions=total_sessions,
         total_minutes=total_minutes,
     )
 
 
-def _streak(mondays: list[date], planned: dict[date, tuple[int, int]]) -> int:
-    """Weeks in a row, newest first, whose every planned session was done.
+def _streak(
+    mondays: list[date], planned: dict[date, tuple[int, int]], unlinked: dict[date, int]
+) -> int:
+    """Weeks in a row, newest first, whose every planned session was completed (linked or not).
 
     The week under way adds to a streak once met, but does not break one before it ends.
     """
     streak = 0
     for position, monday in enumerate(reversed(mondays)):
         planned_count, done_count = planned.get(monday, (0, 0))
-        if planned_count and done_count >= planned_count:
+        if week_fully_completed(planned_count, done_count + unlinked.get(monday, 0)):
             streak += 1
         elif position > 0:
             break

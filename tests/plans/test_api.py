@@ -11,11 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.config import Settings
 from tests.conftest import PinnableClock
 from tests.factories import auth_headers, make_user, post_workout
+from tests.plans.support import EVERYTHING, class_slugs, codes, dates, save_plan
 
 pytestmark = pytest.mark.anyio
 
 WEEK = date(2026, 11, 2)  # a Monday
-EVERYTHING = ["dumbbells", "mat", "stepper"]
 
 
 async def preview(client: AsyncClient, **fields: Any) -> dict[str, Any]:
@@ -35,18 +35,6 @@ async def refused(client: AsyncClient, rule: str, **fields: Any) -> dict[str, An
     assert problem["rule"] == rule
     assert rule in problem["detail"]
     return problem
-
-
-def dates(plan: dict[str, Any]) -> list[date]:
-    return [date.fromisoformat(session["date"]) for session in plan["sessions"]]
-
-
-def class_slugs(plan: dict[str, Any]) -> list[str]:
-    return [session["class"]["slug"] for session in plan["sessions"]]
-
-
-def codes(plan: dict[str, Any]) -> list[str]:
-    return [advisory["code"] for advisory in plan["advisories"]]
 
 
 @pytest.mark.parametrize(
@@ -91,7 +79,8 @@ async def test_rule_8_not_enough_rest_days_is_422(client: AsyncClient) -> None:
     problem = await refused(
         client, "recovery", experience_level="intermediate", available_days=["mon", "tue"]
     )
-    assert "Add available days" in problem["detail"]
+    assert "Way out: add wed to your available days" in problem["detail"]
+    assert {"field": "available_days", "add": ["wed"]} in problem["fixes"]
 
 
 async def test_rule_4_fit_by_level_equipment_and_time(client: AsyncClient) -> None:
@@ -109,7 +98,7 @@ async def test_rule_4_fit_by_level_equipment_and_time(client: AsyncClient) -> No
 async def test_rule_5_back_pain_means_gentle_classes_and_see_physio(client: AsyncClient) -> None:
     plan = await preview(client, experience_level="advanced", back_pain=True)
     assert set(class_slugs(plan)) == {"revitalise-your-spine"}
-    assert codes(plan) == ["see-physio"]
+    assert codes(plan) == ["see-physio", "one-class-repeats"]
     problem = await refused(
         client, "pain", experience_level="intermediate", back_pain=True, max_session_minutes=20
     )
@@ -137,17 +126,6 @@ async def test_week_must_start_on_monday(client: AsyncClient) -> None:
 async def user_headers(db_session: AsyncSession, settings: Settings) -> dict[str, str]:
     user = await make_user(db_session, experience_level="intermediate", equipment=["mat"])
     return auth_headers(user, settings)
-
-
-async def save_plan(
-    client: AsyncClient, headers: dict[str, str], week: date, **params: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        "/v1/me/plans", json={"week_start": week.isoformat()}, headers=headers, params=params
-    )
-    assert response.status_code == 201, response.text
-    plan: dict[str, Any] = response.json()
-    return plan
 
 
 async def test_one_plan_per_week_unless_replaced(
@@ -189,7 +167,7 @@ async def test_rule_5_pain_logged_in_the_last_fortnight(
     await post_workout(client, user_headers, completed_at=f"{fortnight_before}T12:00Z", pain=6)
     plan = await save_plan(client, user_headers, WEEK, replace="true")
     assert set(class_slugs(plan)) == {"revitalise-your-spine"}
-    assert codes(plan) == ["see-physio"]
+    assert codes(plan) == ["see-physio", "one-class-repeats"]
     assert any("Pain of 5+" in reason for reason in plan["sessions"][0]["reasons"])
 
 

@@ -169,3 +169,41 @@ async def test_replan_under_pain_turns_strength_into_gentle_classes(
     sessions = response.json()["plan"]["sessions"]
     assert {s["kind"] for s in sessions} == {"class"}
     assert {s["class"]["slug"] for s in sessions} == {"revitalise-your-spine"}
+
+
+async def test_replace_keeps_a_done_strength_session_and_replan_moves_one_as_strength(
+    client: AsyncClient, db_session: AsyncSession, settings: Settings, clock: PinnableClock
+) -> None:
+    clock.now = datetime.combine(WEEK, time(7), tzinfo=UTC)
+    user = await make_user(db_session, experience_level="advanced", equipment=FULL_GYM)
+    headers = auth_headers(user, settings)
+    plan = await new_plan(client, headers, WEEK)
+    first = plan["sessions"][0]
+    clock.now = datetime.combine(WEEK, time(19), tzinfo=UTC)
+    await post_workout(
+        client, headers, completed_at=f"{WEEK}T18:00:00Z", plan_session_id=first["id"]
+    )
+    replaced = await client.post(
+        "/v1/me/plans", json={"week_start": WEEK.isoformat()}, headers=headers,
+        params={"replace": "true"},
+    )  # fmt: skip
+    assert replaced.status_code == 201, replaced.text
+    kept, _, last = replaced.json()["sessions"]
+    assert (kept["id"], kept["status"], kept["kind"]) == (first["id"], "done", "strength")
+    assert kept["exercises"] == first["exercises"]
+    # The week is still strength, class, strength, and the templates still alternate.
+    assert kinds(replaced.json()) == ["strength", "class", "strength"]
+    assert (kept["template"], last["template"]) == ("A", "B")
+    # A workout logged on Thursday without the plan: Friday's strength session must move.
+    thursday = WEEK + timedelta(days=3)
+    clock.now = datetime.combine(thursday, time(19), tzinfo=UTC)
+    await post_workout(client, headers, completed_at=f"{thursday}T18:00:00Z")
+    response = await client.post(
+        f"/v1/me/plans/{plan['id']}/replan", json={"today": thursday.isoformat()}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    after = {s["id"]: s for s in response.json()["plan"]["sessions"]}
+    friday = after[last["id"]]
+    assert friday["kind"] == "strength"
+    assert friday["exercises"] == last["exercises"]
+    assert friday["status"] == "missed" or friday["date"] >= (thursday + timedelta(2)).isoformat()

@@ -11,11 +11,12 @@ from collections import defaultdict
 from itertools import pairwise
 
 from app.config import PROJECT_ROOT
-from app.plans.generator import ClassOption, Profile, generate_plan
+from app.plans.drafts import ClassOption, Profile
+from app.plans.generator import generate_plan
 from app.plans.progression import LastLog, LoggedSet, PreviousTarget, load_step_kg
 from app.plans.strength import StrengthExercise, Template
 from app.plans.strength_log import StrengthHistory, session_targets
-from app.plans.strength_week import with_strength_sessions
+from app.plans.strength_week import StrengthChoice
 from app.vocabulary import EQUIPMENT
 
 FIRST_WEEK = dt.date(2026, 9, 7)
@@ -66,12 +67,11 @@ def test_twelve_weeks_of_steady_bounded_progress() -> None:
     strength_per_week = []
     for week in range(WEEKS):
         start = FIRST_WEEK + dt.timedelta(weeks=week)
-        plan = with_strength_sessions(
-            generate_plan(profile=profile, catalog=CLASSES, week_start=start),
+        plan = generate_plan(
             profile=profile,
-            in_pain=False,
-            exercises=EXERCISES,
-            last_template=last_template,
+            catalog=CLASSES,
+            week_start=start,
+            strength=StrengthChoice(EXERCISES, last_template),
         )
         history = StrengthHistory(last_template, dict(previous), dict(logs))
         sessions = [s for s in plan.sessions if s.strength is not None]

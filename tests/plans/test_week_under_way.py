@@ -5,8 +5,9 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.plans.days import WEEKDAYS
-from app.plans.generator import ClassOption, PlanDraft, PlanRuleError, Profile, generate_plan
+from app.plans.drafts import ClassOption, PlanDraft, PlanRuleError, Profile
+from app.plans.generator import generate_plan
+from app.plans.rules import WEEKDAYS
 
 MONDAY = dt.date(2026, 11, 23)
 CATALOG = [
