@@ -1,6 +1,7 @@
 """Engine, metadata conventions and the request-scoped database session."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -25,7 +26,6 @@ SQLModel.metadata.naming_convention = {
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_LOCK_OPTION = "backfit_write_lock"
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def configure_sqlite(engine: AsyncEngine) -> None:
@@ -55,13 +55,16 @@ def configure_sqlite(engine: AsyncEngine) -> None:
 
 def create_engine(settings: Settings) -> AsyncEngine:
     """The async engine for the configured database, tuned per dialect."""
+    # hide_parameters: a logged database error must never carry the values it was given
+    # (password hashes, tokens, emails); the statement alone says what failed.
     if settings.is_sqlite:
-        engine = create_async_engine(settings.database_url)
+        engine = create_async_engine(settings.database_url, hide_parameters=True)
         configure_sqlite(engine)
         return engine
     # A fixed-size pool: overflow connections churn under load and each pays for a login.
     return create_async_engine(
         settings.database_url,
+        hide_parameters=True,
         pool_size=settings.database_pool_size,
         max_overflow=0,
         pool_pre_ping=True,
@@ -79,14 +82,6 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with sessionmaker() as session:
         try:
-            if request.method in WRITE_METHODS:
-                # Applied when the session first needs a connection, so the write lock is taken
-                # at the first statement, not held while the endpoint still works without the
-                # database (hashing a password with Argon2 first would serialize registrations
-                # behind the lock until waiters exceed the busy timeout: "database is locked").
-                session.sync_session.execution_options = (
-                    session.sync_session.execution_options.union({WRITE_LOCK_OPTION: True})
-                )
             yield session
             await session.commit()
         except BaseException:
@@ -96,6 +91,59 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # scope="function": commit before the response is sent, so a failed commit is never a 2xx.
 DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
+
+
+def take_write_lock(session: AsyncSession) -> None:
+    """On SQLite, begin this session's transactions with the write lock (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes can fail at once with "database is
+    locked", whatever the busy timeout. The option applies when the session next needs a
+    connection, so the lock is taken at the first statement, not while the endpoint still
+    works without the database (hashing a password first would serialize writers behind it).
+    """
+    session.sync_session.execution_options = session.sync_session.execution_options.union(
+        {WRITE_LOCK_OPTION: True}
+    )
+
+
+async def _declare_writes(session: DbSession) -> None:
+    take_write_lock(session)
+
+
+# A route that writes says so: `@router.post(..., dependencies=[WRITES])`. Route dependencies
+# run before the others, so the lock is requested before the first statement of the request.
+WRITES = Depends(_declare_writes)
+
+
+async def start_writing(session: AsyncSession) -> None:
+    """End the request's reads so far and take the write lock for what follows.
+
+    For routes that do slow work (Argon2) between reading and writing: on SQLite the write
+    lock must not be held meanwhile. Only reads may come before; they have nothing to commit.
+    """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("start_writing must come before the request's first write")
+    await session.commit()
+    take_write_lock(session)
+
+
+@asynccontextmanager
+async def committed_now(session: AsyncSession) -> AsyncIterator[None]:
+    """A unit of work committed at the end of the block, kept even if the request then fails.
+
+    For the few writes that must outlive a failing request (a sign-in attempt counts although
+    the request ends in 401). It must come first in the request: anything the session held
+    already would be committed with it, so that is refused.
+    """
+    if session.in_transaction():
+        raise RuntimeError("committed_now must start the request's work")
+    take_write_lock(session)
+    try:
+        yield
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
 
 
 def utc_now() -> datetime:

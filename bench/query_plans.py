@@ -19,8 +19,8 @@ from sqlalchemy import event, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import app.models  # noqa: F401  (every table, so the ORM can map relations)
-from app.accounts.models import LoginFailure
-from app.accounts.throttle import refuse_if_throttled
+from app.accounts.models import SignInThrottle
+from app.accounts.throttle import reserve_attempt
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker, utc_now
 from app.plans.history import history_before
@@ -78,7 +78,7 @@ def _service_calls(inputs: HotQueryInputs) -> list[tuple[str, ServiceCall]]:
         ),
         (
             "login throttle",
-            lambda s: refuse_if_throttled(
+            lambda s: reserve_attempt(
                 s, email=inputs.email, client_address="203.0.113.7", now=now
             ),
         ),
@@ -89,9 +89,9 @@ def _failure_rows() -> list[dict[str, Any]]:
     now = utc_now()
     return [
         {
-            "email": f"victim{index % FAILING_EMAILS}@bench.example",
-            "client_address": f"198.51.100.{index % FAILING_ADDRESSES % 250}:{index % 7}",
-            "failed_at": now - timedelta(seconds=60 * index / LOGIN_FAILURES),
+            "key": f"{index:064x}",
+            "window_started_at": now - timedelta(seconds=60 * index / LOGIN_FAILURES),
+            "attempts": 1 + index % 10,
         }
         for index in range(LOGIN_FAILURES)
     ]
@@ -112,7 +112,7 @@ async def _explain_all(
 
     try:
         async with engine.begin() as connection:
-            await connection.execute(insert(LoginFailure), _failure_rows())
+            await connection.execute(insert(SignInThrottle), _failure_rows())
         event.listen(engine.sync_engine, "before_cursor_execute", record)
         async with create_sessionmaker(engine)() as session:
             for label, call in _service_calls(inputs):  # noqa: B007  (read by record)

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from app.accounts.deps import CurrentUser
-from app.db import DbSession, utc_now
+from app.db import WRITES, DbSession, utc_now
 from app.errors import NotFound, problem_responses
 from app.pagination import Page, PageCursor, PageLimit
 from app.plans import calendar, service
@@ -56,6 +56,7 @@ async def preview_plan(catalog: PlanCatalog, body: PlanPreviewRequest) -> PlanPr
         },
         **problem_responses(401, 409, 413, 422),
     },
+    dependencies=[WRITES],
 )
 async def create_plan(
     session: DbSession,
@@ -114,6 +115,7 @@ async def get_plan(session: DbSession, plan: OwnedPlan) -> PlanPublic:
     response_model=ReplanResult,
     operation_id="replanPlan",
     responses=problem_responses(401, 404, 413, 422),
+    dependencies=[WRITES],
 )
 async def replan(
     session: DbSession,
@@ -136,6 +138,7 @@ def _feed_url(request: Request, token: str) -> str:
     response_model=CalendarFeed,
     operation_id="getCalendarFeedUrl",
     responses=problem_responses(401),
+    dependencies=[WRITES],
 )
 async def calendar_url(request: Request, session: DbSession, user: CurrentUser) -> CalendarFeed:
     """Your secret calendar-feed URL, for calendar apps that subscribe by URL."""
@@ -148,6 +151,7 @@ async def calendar_url(request: Request, session: DbSession, user: CurrentUser) 
     response_model=CalendarFeed,
     operation_id="rotateCalendarFeedUrl",
     responses=problem_responses(401),
+    dependencies=[WRITES],
 )
 async def rotate_calendar_url(
     request: Request, session: DbSession, user: CurrentUser
