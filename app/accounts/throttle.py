@@ -45,7 +45,7 @@ class Allowance:
         return {"RateLimit-Policy": RATE_LIMIT_POLICY, "RateLimit": limits}
 
 
-def _throttle_keys(*, email: str, client_address: str) -> dict[str, str]:
+def throttle_keys(*, email: str, client_address: str) -> dict[str, str]:
     return {
         name: hashlib.sha256(f"{name}:{value}".encode()).hexdigest()
         for name, value in (("account", email), ("address", client_address))
@@ -64,7 +64,7 @@ async def reserve_attempt(
 
     The caller commits the count at once (``committed_now``), before hashing the password.
     """
-    keys = _throttle_keys(email=email, client_address=client_address)
+    keys = throttle_keys(email=email, client_address=client_address)
     table = SignInThrottle.__table__  # type: ignore[attr-defined]
     started = sa.literal(now, UTCDateTime())
     expired = table.c.window_started_at <= sa.literal(now - LOGIN_FAILURE_WINDOW, UTCDateTime())
@@ -110,7 +110,7 @@ async def reserve_attempt(
 
 async def give_back_attempt(session: AsyncSession, *, email: str, client_address: str) -> None:
     """A successful sign-in does not count against the account or the address."""
-    keys = _throttle_keys(email=email, client_address=client_address)
+    keys = throttle_keys(email=email, client_address=client_address)
     await session.exec(
         update(SignInThrottle)
         .where(col(SignInThrottle.key).in_(keys.values()), col(SignInThrottle.attempts) > 0)
@@ -120,5 +120,5 @@ async def give_back_attempt(session: AsyncSession, *, email: str, client_address
 
 async def forget_account(session: AsyncSession, *, email: str) -> None:
     """Drop the account's count (its owner deleted it)."""
-    key = _throttle_keys(email=email, client_address="")["account"]
+    key = throttle_keys(email=email, client_address="")["account"]
     await session.exec(delete(SignInThrottle).where(col(SignInThrottle.key) == key))
