@@ -101,12 +101,14 @@ async def logout(session: DbSession, user: CurrentUser, sign_in_id: CurrentSignI
 @router.post(
     "/v1/auth/password-reset",
     status_code=202,
+    response_class=Response,
     operation_id="requestPasswordReset",
-    responses=problem_responses(413, 422),
+    responses={202: {"description": "Accepted: a mail is on its way if the account exists."}}
+    | problem_responses(413, 422),
 )
 async def request_password_reset(
     request: Request, background: BackgroundTasks, body: PasswordResetRequest
-) -> None:
+) -> Response:
     """Mail a reset token (valid 30 minutes, single use) if the account exists; 202 always."""
     background.add_task(
         reset.mail_reset_token,
@@ -114,6 +116,7 @@ async def request_password_reset(
         request.app.state.settings,
         email=body.email,
     )
+    return Response(status_code=202)
 
 
 @router.post(
