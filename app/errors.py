@@ -1,6 +1,7 @@
 """Application errors and the one place that turns every error into problem details."""
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
@@ -243,6 +244,9 @@ def is_database_outage(exc: BaseException) -> bool:
     """
     for error in _error_chain(exc):
         if isinstance(error, PoolTimeoutError | OSError):
+            return True
+        # SQLite's writers queued longer than the busy timeout: the store is saturated.
+        if isinstance(error, sqlite3.OperationalError) and "database is locked" in str(error):
             return True
         if isinstance(error, DBAPIError) and error.connection_invalidated:
             return True

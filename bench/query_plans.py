@@ -78,9 +78,7 @@ def _service_calls(inputs: HotQueryInputs) -> list[tuple[str, ServiceCall]]:
         ),
         (
             "login throttle",
-            lambda s: reserve_attempt(
-                s, email=inputs.email, client_address="203.0.113.7", now=now
-            ),
+            lambda s: reserve_attempt(s, email=inputs.email, client_address="203.0.113.7", now=now),
         ),
     ]
 

@@ -103,8 +103,10 @@ async def logout(session: DbSession, user: CurrentUser, sign_in_id: CurrentSignI
     status_code=202,
     response_class=Response,
     operation_id="requestPasswordReset",
-    responses={202: {"description": "Accepted: a mail is on its way if the account exists."}}
-    | problem_responses(413, 422),
+    responses={
+        202: {"description": "Accepted: a mail is on its way if the account exists."},
+        **problem_responses(413, 422),
+    },
 )
 async def request_password_reset(
     request: Request, background: BackgroundTasks, body: PasswordResetRequest

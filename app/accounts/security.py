@@ -39,7 +39,7 @@ password_hash = PasswordHash(
 # 64 MiB, so a burst of sign-ins cannot grow a worker by gigabytes. The rest wait their turn
 # for at most HASHING_QUEUE_SECONDS, then get 503 with Retry-After.
 HASHING_SLOTS = os.cpu_count() or 1
-HASHING_QUEUE_SECONDS = 3.0
+HASHING_QUEUE_SECONDS = 5.0
 HASHING_RETRY_AFTER_SECONDS = 1
 
 # Verified against when the email is unknown, so a miss costs as long as a wrong password

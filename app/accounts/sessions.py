@@ -72,6 +72,8 @@ async def sign_in(
         )
         user = (await session.exec(select(User).where(User.email == email))).first()
     # No transaction is open while Argon2 runs: on SQLite it would hold the write lock.
+    # A 503 from a full hashing queue keeps its place in the count: a retry costs the
+    # client one attempt, and a flood costs the server no further write.
     if not await verify_password(password, user.password_hash if user else None):
         failed = Unauthorized("Wrong email or password.")
         assert failed.headers is not None
