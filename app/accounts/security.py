@@ -35,10 +35,12 @@ password_hash = PasswordHash(
         ),
     )
 )
-# Hashes running at once in one process: one per core keeps the CPU busy, and each takes
-# 64 MiB, so a burst of sign-ins cannot grow a worker by gigabytes. The rest wait their turn
-# for at most HASHING_QUEUE_SECONDS, then get 503 with Retry-After.
-HASHING_SLOTS = os.cpu_count() or 1
+# Hashes running at once in one process, sized to the cores: each hash already runs
+# ARGON2_PARALLELISM lanes on threads of its own, and takes 64 MiB, so a burst of sign-ins
+# can neither starve the event loop of CPU (the supervisor would kill a worker that stops
+# answering its pings) nor grow a worker by gigabytes. The rest wait their turn for at most
+# HASHING_QUEUE_SECONDS, then get 503 with Retry-After.
+HASHING_SLOTS = max(1, (os.cpu_count() or 1) // ARGON2_PARALLELISM)
 HASHING_QUEUE_SECONDS = 5.0
 HASHING_RETRY_AFTER_SECONDS = 1
 
