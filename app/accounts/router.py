@@ -205,7 +205,7 @@ async def list_sessions(
     "/v1/me/sessions/{sign_in_id}",
     status_code=204,
     operation_id="endSession",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 404, 422),
     dependencies=[WRITES],
 )
 async def end_session(session: DbSession, user: CurrentUser, sign_in_id: ResourceId) -> None:
