@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],
-        expose_headers=["ETag", "X-Request-ID", "Retry-After"],
+        expose_headers=["ETag", "X-Request-ID", "Retry-After", "RateLimit", "RateLimit-Policy"],
     )
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)

@@ -89,7 +89,7 @@ async def sign_in(
     token = await _issue_pair(
         session, user_id=user.id, sign_in_id=record.id, keys=keys, settings=settings
     )
-    return SignedIn(token=token, allowance=allowance)
+    return SignedIn(token=token, allowance=allowance.given_back())
 
 
 async def refresh(

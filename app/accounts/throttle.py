@@ -37,6 +37,13 @@ class Allowance:
     remaining: dict[str, int]
     reset_seconds: dict[str, int]
 
+    def given_back(self) -> "Allowance":
+        """The allowance once this attempt gave its place back (it succeeded)."""
+        remaining = {
+            name: min(LOGIN_FAILURE_LIMIT, left + 1) for name, left in self.remaining.items()
+        }
+        return Allowance(remaining=remaining, reset_seconds=self.reset_seconds)
+
     def headers(self) -> dict[str, str]:
         limits = ", ".join(
             f'"{name}";r={left};t={self.reset_seconds[name]}'
