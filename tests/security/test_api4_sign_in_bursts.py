@@ -1,5 +1,6 @@
-"""Sign-in under concurrency, against a real server with two workers: racing refreshes, a
-burst of guesses from one address, and a burst of sign-ins that would exhaust memory."""
+"""API2 and API4: sign-in under concurrency, against a real server with two workers: racing
+refreshes, a burst of guesses from one address, and a burst of sign-ins that would exhaust
+memory."""
 
 import asyncio
 import threading
@@ -50,6 +51,7 @@ async def race_refreshes(base_url: str) -> tuple[Counter[int], int, int]:
 
 
 @pytest.mark.slow
+@pytest.mark.owasp("API2")
 def test_racing_refreshes_of_one_token_one_wins(scratch_database_url: str) -> None:
     with running_service(scratch_database_url, workers=2) as base_url:
         statuses, me, rotated = asyncio.run(race_refreshes(base_url))
@@ -70,6 +72,7 @@ async def guess_at_once(base_url: str) -> Counter[int]:
 
 
 @pytest.mark.slow
+@pytest.mark.owasp("API2")
 def test_a_burst_of_guesses_checks_at_most_the_limit(scratch_database_url: str) -> None:
     with running_service(scratch_database_url, workers=2) as base_url:
         statuses = asyncio.run(guess_at_once(base_url))
@@ -82,6 +85,7 @@ def test_a_burst_of_guesses_checks_at_most_the_limit(scratch_database_url: str) 
 
 
 @pytest.mark.anyio
+@pytest.mark.owasp("API2")
 async def test_a_long_client_address_is_throttled_too(
     settings: Settings, joined_sessions: object, db_session: AsyncSession
 ) -> None:
@@ -138,6 +142,7 @@ async def sign_in_burst(base_url: str) -> Counter[int]:
 
 
 @pytest.mark.slow
+@pytest.mark.owasp("API4")
 def test_a_burst_of_sign_ins_keeps_workers_small_and_alive(scratch_database_url: str) -> None:
     with running_service(scratch_database_url, workers=2) as base_url:
         port = int(base_url.rsplit(":", 1)[1])

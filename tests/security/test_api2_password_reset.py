@@ -24,7 +24,7 @@ from app.main import create_app
 from tests.factories import PASSWORD, auth_headers, make_user
 from tests.support.server import free_port, running_service
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.owasp("API2")]
 NEW_PASSWORD = "battery staple 7"
 
 

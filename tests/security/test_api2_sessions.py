@@ -14,7 +14,7 @@ from app.accounts.sessions import CONCURRENT_REFRESH_GRACE
 from app.db import utc_now
 from tests.factories import PASSWORD, make_user
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.owasp("API2")]
 
 
 async def sign_in(
