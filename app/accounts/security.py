@@ -21,11 +21,11 @@ from app.errors import AppError
 
 T = TypeVar("T")
 TOKEN_ALGORITHM = "HS256"
-# Argon2id as OWASP's cheat sheet suggests for an interactive login: 64 MiB, 3 passes, 4 lanes
-# (docs/operations.md). The memory is what bounds concurrency: see HASHING_SLOTS.
-ARGON2_MEMORY_KIB = 64 * 1024
-ARGON2_TIME_COST = 3
-ARGON2_PARALLELISM = 4
+# Argon2id with the OWASP Password Storage Cheat Sheet's first setting: 19 MiB, 2 passes,
+# one lane (docs/operations.md). Hashes made with other settings still verify.
+ARGON2_MEMORY_KIB = 19 * 1024
+ARGON2_TIME_COST = 2
+ARGON2_PARALLELISM = 1
 password_hash = PasswordHash(
     (
         Argon2Hasher(
@@ -35,13 +35,15 @@ password_hash = PasswordHash(
         ),
     )
 )
-# Hashes running at once in one process, sized to the cores: each hash already runs
-# ARGON2_PARALLELISM lanes on threads of its own, and takes 64 MiB, so a burst of sign-ins
-# can neither starve the event loop of CPU (the supervisor would kill a worker that stops
-# answering its pings) nor grow a worker by gigabytes. The rest wait their turn for at most
-# HASHING_QUEUE_SECONDS, then get 503 with Retry-After.
+# Hashes running at once in one process: one per core (each runs on one lane), so a burst
+# of sign-ins can neither starve the event loop of CPU (the supervisor would kill a worker
+# that stops answering its pings) nor grow a worker by hundreds of megabytes. Up to
+# HASHING_QUEUE_LENGTH more wait their turn, each for at most HASHING_QUEUE_SECONDS (below
+# uvicorn's 20 s graceful shutdown, so a draining worker still answers them); the rest get
+# 503 with Retry-After.
 HASHING_SLOTS = max(1, (os.cpu_count() or 1) // ARGON2_PARALLELISM)
-HASHING_QUEUE_SECONDS = 5.0
+HASHING_QUEUE_LENGTH = 32
+HASHING_QUEUE_SECONDS = 15.0
 HASHING_RETRY_AFTER_SECONDS = 1
 
 # Verified against when the email is unknown, so a miss costs as long as a wrong password
@@ -60,31 +62,36 @@ class HashingBusy(AppError):
         )
 
 
-# One semaphore per event loop, which is one per worker process (tests run several loops).
-_slots_by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+class _HashingQueue:
+    """The hashing slots of one process, and how many requests wait for one."""
+
+    def __init__(self) -> None:
+        self.slots = asyncio.Semaphore(HASHING_SLOTS)
+        self.waiting = 0
+
+
+# One queue per event loop, which is one per worker process (tests run several loops).
+_queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _HashingQueue] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _hashing_slots() -> asyncio.Semaphore:
-    loop = asyncio.get_running_loop()
-    slots = _slots_by_loop.get(loop)
-    if slots is None:
-        slots = _slots_by_loop[loop] = asyncio.Semaphore(HASHING_SLOTS)
-    return slots
-
-
 async def _bounded(work: Callable[..., T], *args: str) -> T:
     """Run ``work`` off the event loop once a hashing slot is free; 503 if none frees soon."""
-    slots = _hashing_slots()
+    queue = _queues.setdefault(asyncio.get_running_loop(), _HashingQueue())
+    if queue.waiting >= HASHING_QUEUE_LENGTH:
+        raise HashingBusy()
+    queue.waiting += 1
     try:
-        await asyncio.wait_for(slots.acquire(), timeout=HASHING_QUEUE_SECONDS)
+        await asyncio.wait_for(queue.slots.acquire(), timeout=HASHING_QUEUE_SECONDS)
     except TimeoutError:
         raise HashingBusy() from None
+    finally:
+        queue.waiting -= 1
     try:
         return await run_in_threadpool(work, *args)
     finally:
-        slots.release()
+        queue.slots.release()
 
 
 async def hash_password(password: str) -> str:

@@ -5,6 +5,7 @@ memory."""
 import asyncio
 import threading
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -87,7 +88,9 @@ def test_a_burst_of_guesses_checks_at_most_the_limit(scratch_database_url: str) 
 @pytest.mark.anyio
 @pytest.mark.owasp("API2")
 async def test_a_long_client_address_is_throttled_too(
-    settings: Settings, joined_sessions: object, db_session: AsyncSession
+    settings: Settings,
+    joined_sessions: Callable[[], AsyncSession],
+    db_session: AsyncSession,
 ) -> None:
     user = await make_user(db_session)
     app = create_app(settings)
