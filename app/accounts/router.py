@@ -25,6 +25,11 @@ from app.errors import Unprocessable, problem_responses
 router = APIRouter(tags=["accounts"])
 
 
+def client_address(request: Request) -> str:
+    """Who is calling, as the sign-in throttle counts them (the proxy's X-Forwarded-For)."""
+    return request.client.host if request.client else "unknown"
+
+
 @router.post(
     "/v1/auth/register",
     status_code=201,
@@ -76,7 +81,7 @@ async def create_token(
         session,
         email=username,
         password=password,
-        client_address=request.client.host if request.client else "unknown",
+        client_address=client_address(request),
         user_agent=request.headers.get("user-agent", ""),
         keys=keys,
         settings=settings,
@@ -161,21 +166,29 @@ async def update_me(session: DbSession, user: CurrentUser, body: ProfileUpdate) 
     "/v1/me",
     status_code=204,
     operation_id="deleteMe",
-    responses=problem_responses(401, 413, 422, 503),
+    responses=problem_responses(401, 413, 422, 429, 503),
 )
-async def delete_me(session: DbSession, user: CurrentUser, body: AccountDeletion) -> None:
+async def delete_me(
+    request: Request, session: DbSession, user: CurrentUser, body: AccountDeletion
+) -> None:
     """Delete the account and everything stored about it; the password confirms it."""
-    await service.delete_account(session, user=user, password=body.password)
+    await service.delete_account(
+        session, user=user, password=body.password, client_address=client_address(request)
+    )
 
 
 @router.post(
     "/v1/me/password",
     status_code=204,
     operation_id="changePassword",
-    responses=problem_responses(401, 413, 422, 503),
+    responses=problem_responses(401, 413, 422, 429, 503),
 )
 async def change_password(
-    session: DbSession, user: CurrentUser, sign_in_id: CurrentSignInId, body: PasswordChange
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    sign_in_id: CurrentSignInId,
+    body: PasswordChange,
 ) -> None:
     """Change the password; every other session ends, this one stays signed in."""
     await service.change_password(
@@ -184,6 +197,7 @@ async def change_password(
         sign_in_id=sign_in_id,
         current=body.current_password,
         new=body.new_password,
+        client_address=client_address(request),
     )
 
 

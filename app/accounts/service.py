@@ -11,8 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.accounts.models import ProfileUpdate, RegisterRequest, Role, User
 from app.accounts.security import hash_password, verify_password
 from app.accounts.sessions import end_other_sessions
-from app.accounts.throttle import forget_account
-from app.db import start_writing
+from app.accounts.throttle import forget_account, give_back_attempt, reserve_attempt
+from app.db import committed_now, start_writing, utc_now
 from app.errors import Conflict, Unauthorized
 
 # Columns that hold secrets (or their hashes): never exported, not even to their owner.
@@ -62,19 +62,35 @@ async def make_admin(session: AsyncSession, *, email: str, password: str) -> Use
     return user
 
 
-async def _check_password(user: User, password: str) -> None:
+async def _check_password(
+    session: AsyncSession, *, user: User, password: str, client_address: str
+) -> None:
+    """401 unless ``password`` is the user's; a stolen access token must not make a way to
+    guess it, so each check counts against the sign-in throttle like a sign-in does."""
+    # The request only read so far: end that, then count the attempt before hashing.
+    await start_writing(session)
+    async with committed_now(session):
+        await reserve_attempt(
+            session, email=user.email, client_address=client_address, now=utc_now()
+        )
     if not await verify_password(password, user.password_hash):
         raise Unauthorized("The password is wrong.")
+    await give_back_attempt(session, email=user.email, client_address=client_address)
 
 
 async def change_password(
-    session: AsyncSession, *, user: User, sign_in_id: int, current: str, new: str
+    session: AsyncSession,
+    *,
+    user: User,
+    sign_in_id: int,
+    current: str,
+    new: str,
+    client_address: str,
 ) -> None:
     """Set a new password after checking the current one; every other session ends."""
     assert user.id is not None
-    await _check_password(user, current)
+    await _check_password(session, user=user, password=current, client_address=client_address)
     new_hash = await hash_password(new)
-    await start_writing(session)
     await session.exec(update(User).where(col(User.id) == user.id).values(password_hash=new_hash))
     await end_other_sessions(session, user_id=user.id, keep=sign_in_id)
 
@@ -113,11 +129,12 @@ async def export_account(session: AsyncSession, *, user: User) -> dict[str, Any]
     return {"account": account, **tables}
 
 
-async def delete_account(session: AsyncSession, *, user: User, password: str) -> None:
+async def delete_account(
+    session: AsyncSession, *, user: User, password: str, client_address: str
+) -> None:
     """Remove the account and every row it owns; the email may register again."""
     assert user.id is not None
-    await _check_password(user, password)
-    await start_writing(session)
+    await _check_password(session, user=user, password=password, client_address=client_address)
     # Foreign keys cascade from the user to everything it owns (on SQLite too: see db.py).
     await session.exec(delete(User).where(col(User.id) == user.id))
     await forget_account(session, email=user.email)

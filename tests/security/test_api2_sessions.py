@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.accounts.models import RefreshToken, User
 from app.accounts.sessions import CONCURRENT_REFRESH_GRACE
+from app.accounts.throttle import LOGIN_FAILURE_LIMIT
 from app.db import utc_now
 from tests.factories import PASSWORD, make_user
 
@@ -187,3 +188,21 @@ async def test_breached_passwords_cannot_register(client: AsyncClient) -> None:
     response = await client.post("/v1/auth/register", json=account)
     assert response.status_code == 422
     assert "breached" in response.text
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", "/v1/me/password"), ("DELETE", "/v1/me")])
+async def test_a_stolen_token_cannot_guess_the_password(
+    client: AsyncClient, db_session: AsyncSession, method: str, path: str
+) -> None:
+    user = await make_user(db_session)
+    pair = await sign_in(client, user)
+    body = (
+        {"password": "guess"}
+        if method == "DELETE"
+        else {"current_password": "guess", "new_password": "battery staple 7"}
+    )
+    statuses = [
+        (await client.request(method, path, json=body, headers=bearer(pair))).status_code
+        for _ in range(LOGIN_FAILURE_LIMIT + 1)
+    ]
+    assert statuses == [401] * LOGIN_FAILURE_LIMIT + [429]
