@@ -183,6 +183,8 @@ async def create_plan(
     if existing is not None:
         await session.exec(delete(Plan).where(col(Plan.id) == existing))
     plan = Plan(
+        # A replaced plan keeps its id: links and calendar URLs to it stay valid.
+        id=existing,
         user_id=user.id,
         week_start=draft.week_start,
         experience_level=draft.experience_level,
