@@ -1,10 +1,13 @@
 # Backfit API: migrates, seeds, then serves with uvicorn on port 8000.
+# Production unless told otherwise: it refuses to start without BACKFIT_SECRET_KEY
+# (docker run -e BACKFIT_SECRET_KEY=$(openssl rand -hex 32) ...).
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    BACKFIT_ENV=production \
     BACKFIT_HOST=0.0.0.0 \
     BACKFIT_PORT=8000
 

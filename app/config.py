@@ -1,6 +1,5 @@
 """Typed settings read from the environment (prefix ``BACKFIT_``)."""
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -9,12 +8,6 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _secret_for_development(database_url: str) -> str:
-    """A signing key for development and tests: the same for every worker on one database,
-    so tokens survive restarts, and never accepted in production (see the validator)."""
-    return hashlib.sha256(f"backfit-development:{database_url}".encode()).hexdigest()
 
 
 def normalise_database_url(url: str) -> str:
@@ -38,9 +31,14 @@ class Settings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'backfit.db'}"
     database_pool_size: int = Field(default=10, ge=1, le=200)
-    # Unset outside production: derived from the database URL (see _secret_for_development).
+    # Unset outside production: the random key the migration stored in the database is used
+    # (app/accounts/keys.py), so every worker and replica of one database shares it.
     secret_key: str = ""
     access_token_minutes: int = Field(default=60, ge=1, le=60 * 24 * 30)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+    # smtp://host:25, smtp+starttls://user:pass@host:587 or smtps://user:pass@host:465.
+    smtp_url: str = ""
+    mail_from: str = "Backfit <no-reply@backfit.invalid>"
     cors_origins: Annotated[list[str], NoDecode] = []
     seed_dir: Path = PROJECT_ROOT / "seed"
     docs_enabled: bool = True
@@ -64,15 +62,16 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _real_secret_in_production(self) -> "Settings":
-        # A forgotten secret in production would let anyone mint tokens: refuse to start.
-        if self.env == "production" and len(self.secret_key) < 32:
+    def _real_secret(self) -> "Settings":
+        # A forgotten secret in production would let anyone mint tokens: refuse to start. A
+        # short one given anywhere is as guessable, so it is refused everywhere.
+        if self.env == "production" and not self.secret_key:
             raise ValueError(
                 "BACKFIT_SECRET_KEY must be set to a random value of at least 32 characters "
                 "when BACKFIT_ENV=production"
             )
-        if not self.secret_key:
-            self.secret_key = _secret_for_development(self.database_url)
+        if self.secret_key and len(self.secret_key) < 32:
+            raise ValueError("BACKFIT_SECRET_KEY must be a random value of at least 32 characters")
         return self
 
     @property

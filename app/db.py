@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import DateTime, Dialect, TypeDecorator, event, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlalchemy.util import await_
+from sqlalchemy.util import await_, immutabledict
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,7 +30,6 @@ SQLModel.metadata.naming_convention = {
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_LOCK_OPTION = "backfit_write_lock"
 WRITER_QUEUED = "backfit_writer_queued"
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READ_ONLY_OPTION = "backfit_read_only"
 # How a read-only request runs its statements without BEGIN and COMMIT round trips: asyncpg
 # in autocommit (set on the client, sent nowhere); on SQLite the BEGIN below is skipped (the
@@ -124,18 +124,22 @@ def refuse_nul_text(engine: AsyncEngine) -> None:
 
 def create_engine(settings: Settings) -> AsyncEngine:
     """The async engine for the configured database, tuned per dialect."""
+    # hide_parameters: a logged database error must never carry the values it was given
+    # (password hashes, tokens, emails); the statement alone says what failed.
     # A fixed-size pool on both stores: overflow connections churn under load (each pays for
     # a login on PostgreSQL), and one bound makes "one connection per request" hold on both.
     pool = {"pool_size": settings.database_pool_size, "max_overflow": 0, "pool_timeout": 10}
     if settings.is_sqlite:
         in_memory = make_url(settings.database_url).database in (None, "", ":memory:")
         # An in-memory database lives in its one connection (SQLAlchemy's StaticPool).
-        engine = create_async_engine(settings.database_url, **({} if in_memory else pool))
+        engine = create_async_engine(
+            settings.database_url, hide_parameters=True, **({} if in_memory else pool)
+        )
         configure_sqlite(engine)
     else:
         # No pre-ping (a round trip on every checkout): a connection found dead fails its
         # request with a 503 and invalidates every connection opened before it.
-        engine = create_async_engine(settings.database_url, **pool)
+        engine = create_async_engine(settings.database_url, hide_parameters=True, **pool)
     refuse_nul_text(engine)
     return engine
 
@@ -150,16 +154,10 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with sessionmaker() as session:
         try:
-            if request.method in WRITE_METHODS:
-                # Applied when the session first needs a connection, so the write lock is taken
-                # at the first statement, not held while the endpoint still works without the
-                # database (hashing a password with Argon2 first would serialize registrations
-                # behind the lock until waiters exceed the busy timeout: "database is locked").
-                session.sync_session.execution_options = (
-                    session.sync_session.execution_options.union({WRITE_LOCK_OPTION: True})
-                )
-            elif isinstance(session.bind, AsyncEngine):
-                # Not for a session joined to an outer transaction: that one keeps its own.
+            if isinstance(session.bind, AsyncEngine):
+                # Reads by default: no BEGIN/COMMIT round trips. A route that writes declares
+                # it (WRITES), which swaps these options for the write lock. Not for a session
+                # joined to an outer transaction (the tests'): that one keeps its own.
                 session.sync_session.execution_options = (
                     session.sync_session.execution_options.union(
                         READ_ONLY_OPTIONS[session.bind.dialect.name]
@@ -174,6 +172,80 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # scope="function": commit before the response is sent, so a failed commit is never a 2xx.
 DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
+
+
+def take_write_lock(session: AsyncSession) -> None:
+    """On SQLite, begin this session's transactions with the write lock (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes can fail at once with "database is
+    locked", whatever the busy timeout. The option applies when the session next needs a
+    connection, so the lock is taken at the first statement, not while the endpoint still
+    works without the database (hashing a password first would serialize writers behind it).
+    """
+    _transaction_options(session, {WRITE_LOCK_OPTION: True})
+
+
+def _transaction_options(session: AsyncSession, options: dict[str, Any]) -> None:
+    """Run the session's statements in real transactions again, with ``options``."""
+    kept = {
+        name: value
+        for name, value in session.sync_session.execution_options.items()
+        if name not in ("isolation_level", READ_ONLY_OPTION)
+    }
+    session.sync_session.execution_options = immutabledict({**kept, **options})
+
+
+async def _declare_snapshot(session: DbSession) -> None:
+    # SQLite: a deferred BEGIN reads one WAL snapshot from its first statement on.
+    dialect = session.bind.dialect.name if isinstance(session.bind, AsyncEngine) else "sqlite"
+    _transaction_options(
+        session, {"isolation_level": "REPEATABLE READ"} if dialect == "postgresql" else {}
+    )
+
+
+# A read whose statements must agree with each other (a sync page and the rows it names) says
+# so: `dependencies=[SNAPSHOT]`; other reads run statement by statement, with no transaction.
+SNAPSHOT = Depends(_declare_snapshot)
+
+
+async def _declare_writes(session: DbSession) -> None:
+    take_write_lock(session)
+
+
+# A route that writes says so: `@router.post(..., dependencies=[WRITES])`. Route dependencies
+# run before the others, so the lock is requested before the first statement of the request.
+WRITES = Depends(_declare_writes)
+
+
+async def start_writing(session: AsyncSession) -> None:
+    """End the request's reads so far and take the write lock for what follows.
+
+    For routes that do slow work (Argon2) between reading and writing: on SQLite the write
+    lock must not be held meanwhile. Only reads may come before; they have nothing to commit.
+    """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("start_writing must come before the request's first write")
+    await session.commit()
+    take_write_lock(session)
+
+
+@asynccontextmanager
+async def committed_now(session: AsyncSession) -> AsyncIterator[None]:
+    """A unit of work committed at the end of the block, kept even if the request then fails.
+
+    For the few writes that must outlive a failing request (a sign-in attempt counts although
+    the request ends in 401). It must come first in the request: anything the session held
+    already would be committed with it, so that is refused.
+    """
+    if session.in_transaction():
+        raise RuntimeError("committed_now must start the request's work")
+    take_write_lock(session)
+    try:
+        yield
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
 
 
 def utc_now() -> datetime:

@@ -51,6 +51,10 @@ def logging_config(level: str) -> dict[str, Any]:
             # The request middleware writes the access line; uvicorn's would be a second one.
             "uvicorn.access": {"handlers": [], "propagate": False},
             "alembic": {"level": "WARNING"},
+            # The drivers' debug lines carry every statement's parameters (hashes, tokens).
+            "aiosqlite": {"level": "INFO"},
+            "asyncpg": {"level": "INFO"},
+            "sqlalchemy": {"level": "WARNING"},
         },
     }
 

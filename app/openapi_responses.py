@@ -126,6 +126,11 @@ OPERATION_DETAILS: dict[tuple[str, int], str] = {
     "send ?replace=true to generate it again.",
     ("createWorkout", 409): "A request with this Idempotency-Key is still in progress.",
     ("createToken", 401): "Wrong email or password.",
+    ("endSession", 404): "No session with id '7'.",
+    ("changePassword", 401): "The password is wrong.",
+    ("deleteMe", 401): "The password is wrong.",
+    ("confirmPasswordReset", 401): "The reset token is invalid, expired or already used; ask "
+    "again.",
     ("listChanges", 410): "The cursor is older than the 30 days of deletions kept; resync: "
     "fetch everything again and sync from the new cursor.",
 }

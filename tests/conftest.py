@@ -8,6 +8,7 @@ other's rows.
 
 import asyncio
 import os
+import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -100,7 +101,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, env="test", cors_origins=["https://app.example"])
+    # A key of its own, so factories can sign test tokens without reading the database's.
+    return Settings(
+        database_url=database_url,
+        env="test",
+        cors_origins=["https://app.example"],
+        secret_key=secrets.token_hex(32),
+    )
 
 
 @pytest.fixture

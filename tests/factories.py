@@ -7,7 +7,7 @@ from typing import Any
 from httpx import AsyncClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.accounts.models import Role, User
+from app.accounts.models import Role, SignIn, User
 from app.accounts.security import issue_access_token, password_hash
 from app.config import Settings
 from app.local_time import local_date_of, sent_offset_minutes
@@ -17,6 +17,8 @@ PASSWORD = "correct horse battery"
 # Hashing is deliberately slow; one hash serves every factory-made user.
 PASSWORD_HASH = password_hash.hash(PASSWORD)
 _numbers = itertools.count(1)
+# The sign-in each factory-made user's test tokens belong to, by user id.
+_sign_ins: dict[int, int] = {}
 
 
 async def make_user(db_session: AsyncSession, *, role: Role = "user", **profile: Any) -> User:
@@ -29,12 +31,30 @@ async def make_user(db_session: AsyncSession, *, role: Role = "user", **profile:
     )
     db_session.add(user)
     await db_session.commit()
+    assert user.id is not None
+    sign_in = SignIn(user_id=user.id, user_agent="factory")
+    db_session.add(sign_in)
+    await db_session.commit()
+    assert sign_in.id is not None
+    _sign_ins[user.id] = sign_in.id
     return user
 
 
-def auth_headers(user: User, settings: Settings) -> dict[str, str]:
+def sign_in_id_of(user: User) -> int:
+    """The id of the sign-in ``make_user`` made for ``user``."""
     assert user.id is not None
-    token, _ = issue_access_token(user.id, settings)
+    return _sign_ins[user.id]
+
+
+def auth_headers(user: User, settings: Settings) -> dict[str, str]:
+    """A bearer token of the sign-in ``make_user`` made (signed with the test settings' key)."""
+    assert user.id is not None
+    token, _ = issue_access_token(
+        user_id=user.id,
+        sign_in_id=sign_in_id_of(user),
+        key=settings.secret_key,
+        minutes=settings.access_token_minutes,
+    )
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -42,8 +42,8 @@ def test_production_refuses_the_default_secret(monkeypatch: pytest.MonkeyPatch) 
     assert Settings().env == "production"
 
 
-def test_development_secret_is_stable_per_database_and_never_empty() -> None:
-    first = Settings(database_url="sqlite:///a.db").secret_key
-    assert first == Settings(database_url="sqlite:///a.db").secret_key
-    assert first != Settings(database_url="sqlite:///b.db").secret_key
-    assert len(first) >= 32
+def test_no_secret_is_derived_from_the_configuration() -> None:
+    # Outside production an unset key stays unset: the database's random key is used instead.
+    assert Settings(database_url="sqlite:///a.db").secret_key == ""
+    with pytest.raises(ValidationError, match="at least 32"):
+        Settings(secret_key="too-short")

@@ -7,7 +7,9 @@ commands, same nginx config), and this checks the compose file itself.
 """
 
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import yaml
 
 from app.config import PROJECT_ROOT, Settings
 from app.log import JsonFormatter, logging_config
+from tests.support.server import BACKFIT_COMMAND
 
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
 NGINX_CONF = PROJECT_ROOT / "deploy" / "nginx.conf"
@@ -77,6 +80,29 @@ def test_image_starts_with_backfit_serve_as_a_non_root_user() -> None:
     assert json.loads(dockerfile_instruction("CMD")) == ["backfit", "serve"]
     assert dockerfile_instruction("USER") != "root"
     assert "/healthz" in Path(PROJECT_ROOT / "Dockerfile").read_text().partition("HEALTHCHECK")[2]
+
+
+def dockerfile_environment() -> dict[str, str]:
+    """The variables the image's ENV instruction sets."""
+    text = Path(PROJECT_ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    (instruction,) = re.findall(r"^ENV (.+)$", text, flags=re.MULTILINE)
+    return dict(pair.split("=", 1) for pair in instruction.split())
+
+
+def test_image_runs_as_production_and_refuses_to_start_without_a_key(tmp_path: Path) -> None:
+    image_environment = dockerfile_environment()
+    assert image_environment["BACKFIT_ENV"] == "production"
+    environment = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("BACKFIT_")},
+        **image_environment,
+        "BACKFIT_DATABASE_URL": f"sqlite:///{tmp_path / 'image.db'}",
+    }
+    started = subprocess.run(
+        [BACKFIT_COMMAND, "serve"], env=environment, capture_output=True, timeout=60, check=False
+    )
+    assert started.returncode != 0
+    assert b"BACKFIT_SECRET_KEY" in started.stderr
+    assert not (tmp_path / "image.db").exists()  # refused before touching the database
 
 
 def test_compose_runs_on_a_healthy_postgres_16_with_a_volume() -> None:

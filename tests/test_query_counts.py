@@ -134,4 +134,6 @@ async def test_logging_a_workout_takes_fixed_queries(
         assert response.status_code == 201
         counts.append(len(statements))
     assert counts[0] == counts[1]
-    assert counts[0] <= 5
+    # User and sign-in, key claim, the planned session on that local day, insert, sync log,
+    # the stored response.
+    assert counts[0] <= 6

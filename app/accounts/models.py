@@ -4,10 +4,11 @@ from datetime import datetime
 from typing import Annotated, ClassVar, Literal
 
 import sqlalchemy as sa
-from pydantic import ConfigDict, StringConstraints
+from pydantic import AfterValidator, ConfigDict, StringConstraints
 from pydantic.config import JsonDict
 from sqlmodel import Field, SQLModel
 
+from app.accounts.breached import refuse_breached
 from app.api_types import RESPONSE_SCHEMA, STRICT_BODY, EquipmentName, PatchModel
 from app.db import UTCDateTime, utc_now
 from app.exercises.models import Token
@@ -28,7 +29,11 @@ Email = Annotated[
     StringConstraints(strip_whitespace=True, to_lower=True, max_length=254, pattern=EMAIL_PATTERN),
 ]
 # Argon2 cost grows with length: cap it so a huge password cannot tie up a worker.
-Password = Annotated[str, StringConstraints(min_length=10, max_length=128)]
+Password = Annotated[
+    str, StringConstraints(min_length=10, max_length=128), AfterValidator(refuse_breached)
+]
+# What a signed-in user types to prove it is them: any length, checked against the hash.
+CurrentPassword = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
 PROFILE_EXAMPLE: JsonDict = {
@@ -91,7 +96,64 @@ class AccessToken(SQLModel):
 
     access_token: str
     token_type: Literal["bearer"] = "bearer"
-    expires_in: int = Field(description="Seconds until the token expires.")
+    expires_in: int = Field(description="Seconds until the access token expires.")
+    refresh_token: str = Field(
+        description="Send as `grant_type=refresh_token` for a new pair; good for one use."
+    )
+
+
+class SignInPublic(SQLModel):
+    """One signed-in device, as the user sees it in their session list."""
+
+    model_config = RESPONSE_SCHEMA  # type: ignore[assignment]
+
+    id: int
+    user_agent: str
+    created_at: datetime
+    last_used_at: datetime = Field(description="The last sign-in or refresh on this device.")
+    current: bool = Field(description="True for the session of the token making the request.")
+
+
+class PasswordChange(SQLModel):
+    model_config = ConfigDict(  # type: ignore[assignment]
+        **STRICT_BODY,
+        json_schema_extra={
+            "examples": [
+                {"current_password": "correct horse 42", "new_password": "battery staple 7"}
+            ]
+        },
+    )
+
+    current_password: CurrentPassword
+    new_password: Password
+
+
+class PasswordResetRequest(SQLModel):
+    model_config = ConfigDict(  # type: ignore[assignment]
+        **STRICT_BODY, json_schema_extra={"examples": [{"email": "sam@example.com"}]}
+    )
+
+    email: Email
+
+
+class PasswordResetConfirm(SQLModel):
+    model_config = ConfigDict(  # type: ignore[assignment]
+        **STRICT_BODY,
+        json_schema_extra={
+            "examples": [{"token": "the token from the mail", "new_password": "battery staple 7"}]
+        },
+    )
+
+    token: str = Field(min_length=1, max_length=128)
+    new_password: Password
+
+
+class AccountDeletion(SQLModel):
+    model_config = ConfigDict(  # type: ignore[assignment]
+        **STRICT_BODY, json_schema_extra={"examples": [{"password": "correct horse 42"}]}
+    )
+
+    password: CurrentPassword
 
 
 class UserPublic(TrainingProfile):
@@ -132,16 +194,64 @@ class ProfileUpdate(PatchModel):
     time_zone: TimeZoneName | None = None
 
 
-class LoginFailure(SQLModel, table=True):
-    """One failed sign-in, kept for a minute to throttle guessing."""
+def _user_id_column() -> sa.Column[int]:
+    return sa.Column(sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
 
-    __tablename__ = "login_failure"
-    __table_args__ = (
-        sa.Index(None, "email", "failed_at"),
-        sa.Index(None, "client_address", "failed_at"),
-    )
+
+class SignIn(SQLModel, table=True):
+    """One signed-in device: its access tokens name it (``sid``), its refresh tokens rotate."""
+
+    __tablename__ = "sign_in"
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254)
-    client_address: str = Field(max_length=64)
-    failed_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    user_id: int = Field(sa_column=_user_id_column())
+    user_agent: str = Field(default="", max_length=255)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    last_used_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class RefreshToken(SQLModel, table=True):
+    """A refresh token, stored only as its SHA-256; retired once exchanged for a new pair."""
+
+    __tablename__ = "refresh_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sign_in_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("sign_in.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A single-use password-reset token, stored only as its SHA-256."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_user_id_column())
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Sign-in attempts this window for one account or one client address (by SHA-256)."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: str = Field(max_length=64, primary_key=True)
+    window_started_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    attempts: int
+
+
+class SigningKey(SQLModel, table=True):
+    """The token-signing key when the environment gives none: made once, by the migration."""
+
+    __tablename__ = "signing_key"
+
+    id: int = Field(primary_key=True)
+    key: str = Field(max_length=128)

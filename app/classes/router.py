@@ -8,7 +8,7 @@ from app.accounts.deps import AdminUser
 from app.catalog.cache import CachedCatalog
 from app.classes import service
 from app.classes.models import Difficulty, WorkoutClassPublic, WorkoutClassWrite
-from app.db import DbSession
+from app.db import WRITES, DbSession
 from app.errors import problem_responses
 from app.exercises.models import SLUG_PATTERN, Token
 from app.field_errors import explained_pattern
@@ -88,6 +88,7 @@ async def get_class(request: Request, cache: CachedCatalog, slug: str) -> Respon
     response_model=WorkoutClassPublic,
     operation_id="createClass",
     responses=problem_responses(401, 403, 409, 413, 422),
+    dependencies=[WRITES],
 )
 async def create_class(
     session: DbSession, cache: CachedCatalog, _admin: AdminUser, body: WorkoutClassWrite
@@ -103,6 +104,7 @@ async def create_class(
     response_model=WorkoutClassPublic,
     operation_id="replaceClass",
     responses=problem_responses(401, 403, 404, 413, 422),
+    dependencies=[WRITES],
 )
 async def replace_class(
     session: DbSession,
@@ -123,6 +125,7 @@ async def replace_class(
     response_class=Response,
     operation_id="deleteClass",
     responses=problem_responses(401, 403, 404, 422),
+    dependencies=[WRITES],
 )
 async def delete_class(
     session: DbSession, cache: CachedCatalog, _admin: AdminUser, slug: str

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.accounts.deps import AdminUser
 from app.catalog.cache import CachedCatalog
-from app.db import DbSession
+from app.db import WRITES, DbSession
 from app.errors import problem_responses
 from app.exercises import service
 from app.exercises.models import (
@@ -77,6 +77,7 @@ async def get_exercise(request: Request, cache: CachedCatalog, slug: str) -> Res
     response_model=ExerciseDetail,
     operation_id="createExercise",
     responses=problem_responses(401, 403, 409, 413, 422),
+    dependencies=[WRITES],
 )
 async def create_exercise(
     session: DbSession, cache: CachedCatalog, _admin: AdminUser, body: ExerciseCreate
@@ -92,6 +93,7 @@ async def create_exercise(
     response_model=ExerciseDetail,
     operation_id="updateExercise",
     responses=problem_responses(401, 403, 404, 413, 422),
+    dependencies=[WRITES],
 )
 async def update_exercise(
     session: DbSession, cache: CachedCatalog, _admin: AdminUser, slug: str, body: ExerciseUpdate
@@ -108,6 +110,7 @@ async def update_exercise(
     response_class=Response,
     operation_id="deleteExercise",
     responses=problem_responses(401, 403, 404, 409, 422),
+    dependencies=[WRITES],
 )
 async def delete_exercise(
     session: DbSession, cache: CachedCatalog, _admin: AdminUser, slug: str

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.accounts.deps import CurrentUser
 from app.clock import Now
-from app.db import DbSession
+from app.db import WRITES, DbSession
 from app.errors import NotFound, problem_responses
 from app.etag import CACHE_CONTROL, client_has_current, entity_tag
 from app.local_time import local_today
@@ -62,6 +62,7 @@ async def preview_plan(catalog: PlanCatalog, now: Now, body: PlanPreviewRequest)
         },
         **problem_responses(401, 409, 413, 422),
     },
+    dependencies=[WRITES],
 )
 async def create_plan(
     session: DbSession,
@@ -121,6 +122,7 @@ async def get_plan(session: DbSession, plan: OwnedPlan) -> PlanPublic:
     response_model=ReplanResult,
     operation_id="replanPlan",
     responses=problem_responses(401, 404, 413, 422),
+    dependencies=[WRITES],
 )
 async def replan(
     session: DbSession,
@@ -146,6 +148,7 @@ def _feed_url(request: Request, token: str) -> str:
     response_model=CalendarFeed,
     operation_id="getCalendarFeedUrl",
     responses=problem_responses(401),
+    dependencies=[WRITES],
 )
 async def calendar_url(request: Request, session: DbSession, user: CurrentUser) -> CalendarFeed:
     """Your secret calendar-feed URL, for calendar apps that subscribe by URL."""
@@ -158,6 +161,7 @@ async def calendar_url(request: Request, session: DbSession, user: CurrentUser) 
     response_model=CalendarFeed,
     operation_id="rotateCalendarFeedUrl",
     responses=problem_responses(401),
+    dependencies=[WRITES],
 )
 async def rotate_calendar_url(
     request: Request, session: DbSession, user: CurrentUser

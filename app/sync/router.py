@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.accounts.deps import CurrentUser
-from app.db import DbSession
+from app.db import SNAPSHOT, DbSession
 from app.errors import problem_responses
 from app.pagination import MAX_PAGE_SIZE
 from app.sync import service
@@ -17,6 +17,8 @@ router = APIRouter(prefix="/v1/me", tags=["sync"])
 @router.get(
     "/changes",
     response_model=ChangesPage,
+    # The page's changes and the rows they carry are read from one snapshot.
+    dependencies=[SNAPSHOT],
     operation_id="listChanges",
     responses=problem_responses(401, 410, 422),
 )

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Query, Response
 from app.accounts.deps import CurrentUser
 from app.api_types import DayOrInstant, ResourceId
 from app.clock import Now
-from app.db import DbSession
+from app.db import WRITES, DbSession
 from app.errors import problem_responses
 from app.pagination import Page, PageCursor, PageLimit
 from app.workouts import service
@@ -36,6 +36,7 @@ router = APIRouter(prefix="/v1/me", tags=["workouts"])
         },
         **problem_responses(401, 404, 409, 413, 422, 503),
     },
+    dependencies=[WRITES],
 )
 async def create_workout(
     session: DbSession,
@@ -116,6 +117,7 @@ async def get_workout(
     response_class=Response,
     operation_id="deleteWorkout",
     responses=problem_responses(401, 404, 422),
+    dependencies=[WRITES],
 )
 async def delete_workout(session: DbSession, user: CurrentUser, workout_id: ResourceId) -> None:
     """Delete one of the signed-in user's workouts."""

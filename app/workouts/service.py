@@ -3,8 +3,8 @@
 import hashlib
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import case, col, func, insert, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import case, col, func, insert, select, tuple_, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
@@ -136,6 +136,27 @@ async def _replay(
     return WorkoutPublic.model_validate_json(record.response_body)
 
 
+async def _claim_key(
+    session: AsyncSession, *, user_id: int, key: str, fingerprint: str, created_at: datetime
+) -> bool:
+    """Take ``key`` for this request; False when another request holds it already.
+
+    ``ON CONFLICT DO NOTHING``: a clash is an answer, not an error, so nothing of the request
+    is undone. On PostgreSQL a racing twin's insert waits for the first to commit (or roll
+    back, and then takes the key itself); SQLite's write lock serializes them anyway.
+    """
+    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    claimed = await session.exec(
+        upsert(table)
+        .values(user_id=user_id, key=key, request_hash=fingerprint, created_at=created_at)
+        .on_conflict_do_nothing(index_elements=[table.c.user_id, table.c.key])
+        .returning(table.c.key)
+    )
+    return claimed.first() is not None
+
+
 async def log_workout(
     session: AsyncSession,
     *,
@@ -146,14 +167,26 @@ async def log_workout(
 ) -> WorkoutPublic:
     """Store a completed workout; a retry with the same key replays the first response.
 
-    The key is stored last, with the response, in the same transaction as the workout: a
-    retry (or its racing twin, which PostgreSQL makes wait for the first to commit) fails
-    on the key, undoes its own work and answers with the stored response instead.
+    The key is claimed first, so a retry does none of the work again; its response is
+    stored with it in the same transaction as the workout.
     """
     assert user.id is not None
     local_date = _workout_day(draft.completed_at, time_zone=user.time_zone, now=now)
     await _check_exercises_exist(session, draft.exercises)
     class_id = await _class_id(session, draft.class_slug)
+    created_at = now
+    if idempotency_key is not None:
+        fingerprint = request_fingerprint(draft)
+        if not await _claim_key(
+            session,
+            user_id=user.id,
+            key=idempotency_key,
+            fingerprint=fingerprint,
+            created_at=created_at,
+        ):
+            return await _replay(
+                session, user_id=user.id, key=idempotency_key, fingerprint=fingerprint
+            )
     plan_session_id = draft.plan_session_id
     if plan_session_id is not None:
         planned_class_id = await complete_planned_session(
@@ -168,7 +201,6 @@ async def log_workout(
     ) is not None:
         # Logged on the day a session was planned for (in the user's calendar): it is that one.
         plan_session_id, class_id = on_the_day.id, on_the_day.class_id
-    created_at = now
     stored = draft.model_dump(exclude={"class_slug", "exercises"}) | {
         "plan_session_id": plan_session_id
     }
@@ -198,23 +230,14 @@ async def log_workout(
         created_at=created_at,
     )
     if idempotency_key is not None:
-        fingerprint = request_fingerprint(draft)
-        try:
-            await session.exec(
-                insert(IdempotencyRecord).values(
-                    user_id=user.id,
-                    key=idempotency_key,
-                    request_hash=fingerprint,
-                    response_body=public.model_dump_json(),
-                    created_at=created_at,
-                )
+        await session.exec(
+            update(IdempotencyRecord)
+            .where(
+                col(IdempotencyRecord.user_id) == user.id,
+                col(IdempotencyRecord.key) == idempotency_key,
             )
-        except IntegrityError:
-            user_id = user.id  # read before the rollback expires the user
-            await session.rollback()
-            return await _replay(
-                session, user_id=user_id, key=idempotency_key, fingerprint=fingerprint
-            )
+            .values(response_body=public.model_dump_json())
+        )
     WORKOUTS_LOGGED.inc()
     return public
 

@@ -1,7 +1,7 @@
 """Strength sessions in plans; steps done with other kit than their exercise's.
 
 Revision ID: 0006e
-Revises: 0005
+Revises: 0006c
 Create Date: 2026-12-01 19:00:00+00:00
 """
 

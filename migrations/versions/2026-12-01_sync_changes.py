@@ -1,7 +1,7 @@
 """The change log offline clients sync from, filled with what users already have.
 
 Revision ID: 0006f
-Revises: 0005
+Revises: 0006e
 Create Date: 2026-12-01 19:40:00+00:00
 """
 

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from app.accounts.models import RegisterRequest, User
 from app.accounts.service import register
 from app.config import Settings
-from app.db import create_engine, create_sessionmaker, get_db_session, utc_now
+from app.db import create_engine, create_sessionmaker, get_db_session, take_write_lock, utc_now
 from app.workouts.models import WorkoutCreate
 from app.workouts.service import log_workout
 from tests.conftest import migrate
@@ -77,6 +77,7 @@ async def write_workouts(
             )
             try:
                 async with request_session(post_request(sessionmaker)) as session:
+                    take_write_lock(session)  # what the workout route's WRITES declares
                     # Read, then write, in one transaction: as a signed-in request does.
                     user = await session.get(User, user_id)
                     assert user is not None

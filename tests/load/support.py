@@ -5,8 +5,9 @@ from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from sqlmodel import select
 
-from app.accounts.models import User
+from app.accounts.models import SignIn, SigningKey, User
 from app.accounts.security import issue_access_token
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
@@ -15,8 +16,13 @@ from tests.factories import PASSWORD, PASSWORD_HASH
 __all__ = ["PASSWORD", "Tally", "bearer", "make_users", "this_monday"]
 
 
+# The Authorization header of each user make_users made, by user id.
+_headers: dict[int, dict[str, str]] = {}
+
+
 async def make_users(database_url: str, count: int, prefix: str) -> list[User]:
-    """``count`` users stored straight into the database (one Argon2 hash shared by all)."""
+    """``count`` users stored straight into the database (one Argon2 hash shared by all), each
+    signed in once, with a token signed by the database's own key (as the server signs)."""
     engine = create_engine(Settings(database_url=database_url))
     try:
         async with create_sessionmaker(engine)() as session:
@@ -30,16 +36,24 @@ async def make_users(database_url: str, count: int, prefix: str) -> list[User]:
             ]
             session.add_all(users)
             await session.commit()
+            sign_ins = [SignIn(user_id=user.id or 0, user_agent="load test") for user in users]
+            session.add_all(sign_ins)
+            await session.commit()
+            key = (await session.exec(select(SigningKey.key).where(SigningKey.id == 1))).one()
     finally:
         await engine.dispose()
+    for user, sign_in in zip(users, sign_ins, strict=True):
+        assert user.id is not None
+        assert sign_in.id is not None
+        token, _ = issue_access_token(user_id=user.id, sign_in_id=sign_in.id, key=key, minutes=60)
+        _headers[user.id] = {"Authorization": f"Bearer {token}"}
     return users
 
 
-def bearer(user: User, database_url: str) -> dict[str, str]:
-    """An Authorization header the server accepts (its key is derived from the same URL)."""
+def bearer(user: User) -> dict[str, str]:
+    """The Authorization header make_users made for ``user``."""
     assert user.id is not None
-    token, _ = issue_access_token(user.id, Settings(database_url=database_url))
-    return {"Authorization": f"Bearer {token}"}
+    return _headers[user.id]
 
 
 def this_monday() -> str:

@@ -39,7 +39,7 @@ async def test_plan_bursts_after_idle_never_wait_for_a_second_connection(
     ) as service:
         service.wait_for_workers(2)
         users = await make_users(scratch_database_url, IN_FLIGHT, f"pool-{uuid.uuid4().hex[:8]}")
-        headers = [bearer(user, scratch_database_url) for user in users]
+        headers = [bearer(user) for user in users]
         started = time.monotonic()
         limits = httpx.Limits(max_connections=IN_FLIGHT)
         async with httpx.AsyncClient(base_url=service.base_url, timeout=30, limits=limits) as http:

@@ -147,10 +147,7 @@ async def test_soak(scratch_database_url: str, tmp_path: Path) -> None:
         async with httpx.AsyncClient(base_url=service.base_url, limits=limits) as http:
             soak = Soak(http)
             weeks = [date.fromisoformat(this_monday()) + timedelta(weeks=k) for k in range(9)]
-            clients = [
-                Client(user.email, bearer(user, scratch_database_url), weeks_left=list(weeks))
-                for user in users
-            ]
+            clients = [Client(user.email, bearer(user), weeks_left=list(weeks)) for user in users]
             for client in clients:
                 calendar = await http.get("/v1/me/calendar", headers=client.headers)
                 client.feed_url = calendar.json()["url"]

@@ -56,10 +56,7 @@ async def test_sixteen_writers_on_two_workers_all_complete(
         limits = httpx.Limits(max_connections=WRITERS)
         async with httpx.AsyncClient(base_url=service.base_url, timeout=60, limits=limits) as http:
             await asyncio.gather(
-                *(
-                    write_rounds(http, tally, user.email, bearer(user, scratch_database_url))
-                    for user in users
-                )
+                *(write_rounds(http, tally, user.email, bearer(user)) for user in users)
             )
         elapsed = time.monotonic() - started
         unhandled = service.unhandled_errors()
@@ -102,7 +99,7 @@ def test_a_write_lock_held_too_long_is_a_503_with_retry_after(
             response = httpx.post(
                 f"{service.base_url}/v1/me/workouts",
                 json=body,
-                headers=bearer(user, scratch_database_url),
+                headers=bearer(user),
                 timeout=60,
             )
         unhandled = service.unhandled_errors()

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
 from app.main import create_app
-from tests.factories import auth_headers, make_user, post_workout
+from tests.factories import auth_headers, make_user, post_workout, sign_in_id_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.owasp("API1")]
 
@@ -35,7 +35,12 @@ async def victim(
         await client.post("/v1/me/plans", json={"week_start": "2026-11-02"}, headers=headers)
     ).json()
     workout = await post_workout(client, headers, pain=7, notes="private note")
-    return {"headers": headers, "plan": plan, "workout": workout}
+    return {
+        "headers": headers,
+        "plan": plan,
+        "workout": workout,
+        "sign_in_id": sign_in_id_of(user),
+    }
 
 
 @pytest.mark.parametrize(("method", "path"), owned_object_routes())
@@ -48,7 +53,11 @@ async def test_another_users_object_is_404(
     path: str,
 ) -> None:
     intruder = auth_headers(await make_user(db_session), settings)
-    ids = {"workout_id": victim["workout"]["id"], "plan_id": victim["plan"]["id"]}
+    ids = {
+        "workout_id": victim["workout"]["id"],
+        "plan_id": victim["plan"]["id"],
+        "sign_in_id": victim["sign_in_id"],
+    }
     url = path.format(**ids)
     response = await client.request(method, url, headers=intruder, json={})
     assert response.status_code == 404, (method, url, response.text)
@@ -56,6 +65,7 @@ async def test_another_users_object_is_404(
     # The owner still has it, untouched.
     if method == "GET":
         assert (await client.get(url, headers=victim["headers"])).status_code == 200
+    assert (await client.get("/v1/me", headers=victim["headers"])).status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/v1/me/workouts", "/v1/me/plans", "/v1/me/stats", "/v1/me"])
@@ -101,4 +111,5 @@ def test_every_owned_route_is_in_the_matrix() -> None:
         "/v1/me/plans/{plan_id}",
         "/v1/me/plans/{plan_id}.ics",
         "/v1/me/plans/{plan_id}/replan",
+        "/v1/me/sessions/{sign_in_id}",
     }

@@ -1,15 +1,16 @@
 """API2: forged, expired and orphaned tokens are refused; password guessing is throttled."""
 
 import base64
+import re
 from datetime import timedelta
 
 import jwt
 import pytest
-from httpx import AsyncClient
-from sqlmodel import func, select
+from httpx import AsyncClient, Response
+from sqlmodel import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.accounts.models import LoginFailure
+from app.accounts.models import SignInThrottle
 from app.accounts.throttle import LOGIN_FAILURE_LIMIT
 from app.config import Settings
 from app.db import utc_now
@@ -89,18 +90,50 @@ async def test_ten_failures_a_minute_lock_the_account(
     assert await sign_in(client, user.email, PASSWORD) == 429
     other = await make_user(db_session)
     assert await sign_in(client, other.email, PASSWORD) == 429  # same client address
-    stored = (await db_session.exec(select(func.count()).select_from(LoginFailure))).one()
-    assert stored == LOGIN_FAILURE_LIMIT
+    counted = (await db_session.exec(select(func.max(SignInThrottle.attempts)))).one()
+    assert counted == LOGIN_FAILURE_LIMIT
 
 
 async def test_failures_older_than_a_minute_do_not_count(
     client: AsyncClient, db_session: AsyncSession
 ) -> None:
     user = await make_user(db_session)
+    statuses = [await sign_in(client, user.email, "wrong guess!") for _ in range(11)]
+    assert statuses[-1] == 429
+    # The minute passes: every window the guesses opened now started long ago.
     long_ago = utc_now() - timedelta(minutes=2)
-    db_session.add_all(
-        LoginFailure(email=user.email, client_address="127.0.0.1", failed_at=long_ago)
-        for _ in range(LOGIN_FAILURE_LIMIT * 2)
-    )
+    await db_session.exec(update(SignInThrottle).values(window_started_at=long_ago))
     await db_session.commit()
     assert await sign_in(client, user.email, PASSWORD) == 200
+
+
+def rate_limits(response: Response) -> dict[str, tuple[int, int]]:
+    """Remaining attempts and seconds to reset per policy, from the RateLimit field."""
+    found = re.findall(r'"(\w+)";r=(\d+);t=(\d+)', response.headers["ratelimit"])
+    return {name: (int(left), int(reset)) for name, left, reset in found}
+
+
+async def test_sign_in_answers_carry_the_ratelimit_fields(
+    client: AsyncClient, db_session: AsyncSession
+) -> None:
+    user = await make_user(db_session)
+    policy = '"account";q=10;w=60, "address";q=10;w=60'
+    wrong = {"username": user.email, "password": "wrong guess!"}
+    failed = await client.post("/v1/auth/token", data=wrong)
+    assert failed.status_code == 401
+    assert failed.headers["ratelimit-policy"] == policy
+    assert {name: left for name, (left, _) in rate_limits(failed).items()} == {
+        "account": LOGIN_FAILURE_LIMIT - 1,
+        "address": LOGIN_FAILURE_LIMIT - 1,
+    }
+    assert all(1 <= reset <= 60 for _, reset in rate_limits(failed).values())
+    right = {"username": user.email, "password": PASSWORD}
+    signed_in = await client.post("/v1/auth/token", data=right)
+    assert signed_in.status_code == 200
+    # A success does not count: still one failure on the books.
+    assert rate_limits(signed_in)["account"][0] == LOGIN_FAILURE_LIMIT - 1
+    for _ in range(LOGIN_FAILURE_LIMIT):
+        refused = await client.post("/v1/auth/token", data=wrong)
+    assert refused.status_code == 429
+    assert refused.headers["ratelimit-policy"] == policy
+    assert rate_limits(refused)["account"][0] == 0

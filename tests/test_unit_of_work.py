@@ -1,0 +1,101 @@
+"""One unit of work per request: routes declare that they write (SQLite takes its write lock
+for them, whatever the HTTP method), and the one helper for writes that outlive a failed
+request refuses to commit anything the request did before it."""
+
+import asyncio
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import event
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.accounts.models import User
+from app.config import Settings
+from app.db import committed_now
+from app.main import create_app
+from tests.conftest import migrate, seed
+from tests.factories import PASSWORD, make_user
+
+# Routes that write without declaring it up front: they check a password (Argon2) first
+# and take the write lock only after (start_writing), or write from a background task.
+WRITE_LOCK_TAKEN_LATER = {
+    ("POST", "/v1/me/password"),
+    ("DELETE", "/v1/me"),
+    ("POST", "/v1/auth/password-reset"),
+}
+READ_ONLY_POSTS = {("POST", "/v1/plans/preview")}
+
+
+def api_routes(routes: list[Any]) -> list[APIRoute]:
+    """Every API route, also inside included routers."""
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif (included := getattr(route, "original_router", None)) is not None:
+            found.extend(api_routes(included.routes))
+    return found
+
+
+def declared_writers() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    writing, changing = set(), set()
+    for route in api_routes(create_app().routes):
+        names = {getattr(dep.call, "__name__", "") for dep in route.dependant.dependencies}
+        for method in route.methods or ():
+            if "_declare_writes" in names:
+                writing.add((method, route.path))
+            if method in {"POST", "PUT", "PATCH", "DELETE"}:
+                changing.add((method, route.path))
+    return writing, changing
+
+
+def test_every_changing_route_declares_it_writes() -> None:
+    writing, changing = declared_writers()
+    assert changing - writing == WRITE_LOCK_TAKEN_LATER | READ_ONLY_POSTS
+    # A GET that writes (it makes the feed's token on first use) says so too.
+    assert ("GET", "/v1/me/calendar") in writing
+
+
+async def begins_of(settings: Settings, path: str, who: str) -> list[str]:
+    app = create_app(settings)
+    begins: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        account = {"email": f"{who}@example.com", "password": PASSWORD}
+        assert (await client.post("/v1/auth/register", json=account)).status_code == 201
+        form = {"username": account["email"], "password": PASSWORD}
+        token = (await client.post("/v1/auth/token", data=form)).json()["access_token"]
+        event.listen(app.state.engine.sync_engine, "before_cursor_execute", record)
+        response = await client.get(path, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200
+    await app.state.engine.dispose()
+    return begins
+
+
+def test_sqlite_takes_the_write_lock_only_for_routes_that_write(
+    scratch_database_url: str,
+) -> None:
+    if not scratch_database_url.startswith("sqlite"):
+        pytest.skip("the write lock is SQLite's; PostgreSQL locks rows")
+    migrate(scratch_database_url)
+    seed(scratch_database_url)
+    settings = Settings(database_url=scratch_database_url, env="test")
+    assert asyncio.run(begins_of(settings, "/v1/me/calendar", "a")) == ["BEGIN IMMEDIATE"]
+    # A read runs statement by statement: no transaction, no lock.
+    assert asyncio.run(begins_of(settings, "/v1/me", "b")) == []
+
+
+@pytest.mark.anyio
+async def test_committed_now_refuses_to_commit_earlier_work(db_session: AsyncSession) -> None:
+    await make_user(db_session)
+    (await db_session.exec(select(User))).first()  # the request's work has begun
+    with pytest.raises(RuntimeError, match="must start the request's work"):
+        async with committed_now(db_session):
+            pass
