@@ -61,8 +61,10 @@ async def create_token(
     refresh_token: Annotated[str | None, Form(max_length=256)] = None,
     scope: Annotated[str, Form(max_length=256)] = "",
 ) -> AccessToken:
-    """OAuth2 token endpoint: `grant_type=password` (email as `username`, `password`) signs
-    in; `grant_type=refresh_token` (`refresh_token`) rotates a pair.
+    """Sign in, or trade a refresh token for a new pair (the OAuth2 token endpoint).
+
+    `grant_type=password` (email as `username`, `password`) signs in;
+    `grant_type=refresh_token` (`refresh_token`) rotates a pair.
 
     Ten failed sign-ins within a minute for one account, or from one address, answer 429 with
     Retry-After until the minute has passed; `RateLimit-Policy` and `RateLimit` say how many

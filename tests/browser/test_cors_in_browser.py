@@ -340,5 +340,7 @@ def test_redoc_renders_the_operations_from_the_service_alone(
         page.wait_for_load_state("networkidle")
         elsewhere = off_host(requested, DOCS_HOST)
 
-    assert "Exchange email (username) and password for a bearer access token" in headings
+    assert (
+        "Sign in, or trade a refresh token for a new pair (the OAuth2 token endpoint)" in headings
+    )
     assert elsewhere == [], f"/redoc reached beyond the service: {elsewhere}"

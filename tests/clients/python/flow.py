@@ -121,9 +121,10 @@ def main(base_url: str) -> None:
     first = plan.sessions[0]
     key = uuid.uuid4().hex
     workout_body = WorkoutCreate(
-        class_slug=first.class_.slug,
+        # The planned session it completes (a strength session has no class).
+        plan_session_id=first.id,
         completed_at=datetime.now(UTC) - timedelta(minutes=5),
-        duration_minutes=first.class_.duration_minutes,
+        duration_minutes=first.class_.duration_minutes if first.class_ else 30,
         rpe=6,
         pain=1,
     )

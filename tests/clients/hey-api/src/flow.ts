@@ -96,9 +96,10 @@ async function main(baseUrl: string): Promise<void> {
     throw new UnexpectedResponse(`POST /v1/me/plans: no sessions in ${JSON.stringify(plan)}`);
   }
   const workout: WorkoutCreate = {
-    class_slug: first.class.slug,
+    // The planned session it completes (a strength session has no class).
+    plan_session_id: first.id,
     completed_at: new Date(Date.now() - 5 * 60_000).toISOString(),
-    duration_minutes: first.class.duration_minutes,
+    duration_minutes: first.class?.duration_minutes ?? 30,
     rpe: 6,
     pain: 1,
   };
