@@ -16,11 +16,12 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import Scope
 
@@ -32,6 +33,7 @@ from app.exercises.models import Exercise
 logger = logging.getLogger("backfit.catalog")
 
 RenderPage = Callable[[AsyncSession], Awaitable[BaseModel]]
+Row = TypeVar("Row", bound=SQLModel)
 CATALOG_PATHS = ("/v1/exercises", "/v1/classes")
 JSON_MEDIA_TYPE = "application/json"
 
@@ -66,13 +68,11 @@ class CatalogCache:
         # Raised on every drop: a page or class list read before a drop is not stored after it.
         self._generation = 0
         self._pages: dict[str, CachedPage] = {}
-        self._classes: tuple[WorkoutClass, ...] | None = None
-        self._exercises: tuple[Exercise, ...] | None = None
+        self._catalog_rows: dict[str, tuple[SQLModel, ...]] = {}
 
     def _drop(self) -> None:
         self._pages.clear()
-        self._classes = None
-        self._exercises = None
+        self._catalog_rows.clear()
         self._generation += 1
 
     async def check_version(self, sessionmaker: Callable[[], AsyncSession]) -> None:
@@ -111,32 +111,31 @@ class CatalogCache:
         self._drop()
 
     async def classes(self, session: AsyncSession) -> tuple[WorkoutClass, ...]:
-        """Every class (without blocks), as the plan generator chooses from them.
-
-        Read on the request's own session when not cached.
-        """
-        if self._classes is not None:
-            return self._classes
-        generation = self._generation
-        classes = await all_classes(session)
-        for workout_class in classes:
-            # Out of the request's session: its rollback would expire them for every request.
-            session.expunge(workout_class)
-        if generation == self._generation:
-            self._classes = classes
-        return classes
+        """Every class (without blocks), as the plan generator chooses from them."""
+        return await self._rows("classes", session, all_classes)
 
     async def exercises(self, session: AsyncSession) -> tuple[Exercise, ...]:
-        """Every exercise, as strength sessions choose from them; read like ``classes``."""
-        if self._exercises is not None:
-            return self._exercises
+        """Every exercise, as strength sessions choose from them."""
+        return await self._rows("exercises", session, all_exercises)
+
+    async def _rows(
+        self,
+        name: str,
+        session: AsyncSession,
+        read: Callable[[AsyncSession], Awaitable[tuple[Row, ...]]],
+    ) -> tuple[Row, ...]:
+        """Catalog rows kept until the version moves; read on the request's own session."""
+        cached = self._catalog_rows.get(name)
+        if cached is not None:
+            return cast(tuple[Row, ...], cached)
         generation = self._generation
-        exercises = await all_exercises(session)
-        for exercise in exercises:
-            session.expunge(exercise)
+        rows = await read(session)
+        for row in rows:
+            # Out of the request's session: its rollback would expire them for every request.
+            session.expunge(row)
         if generation == self._generation:
-            self._exercises = exercises
-        return exercises
+            self._catalog_rows[name] = rows
+        return rows
 
     def page(self, key: str) -> CachedPage | None:
         return self._pages.get(key)
