@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +26,17 @@ from starlette.types import Receive, Scope, Send
 
 from app.db import SQLITE_BUSY_TIMEOUT_MS
 from app.etag import client_has_current
+from app.local_time import sent_offset_minutes
 
 WORKOUT_COLUMNS = (
-    "completed_at, duration_minutes, rpe, pain, notes, user_id, class_id, exercises, created_at"
+    "completed_at, duration_minutes, rpe, pain, notes, user_id, class_id, exercises, created_at,"
+    " utc_offset_minutes, local_date"
 )
 POSTGRES_INSERT = (
-    f"INSERT INTO workout ({WORKOUT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-    "RETURNING id"
+    f"INSERT INTO workout ({WORKOUT_COLUMNS}) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
 )
-SQLITE_INSERT = f"INSERT INTO workout ({WORKOUT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+SQLITE_INSERT = f"INSERT INTO workout ({WORKOUT_COLUMNS}) VALUES ({', '.join('?' * 11)})"
 SQLITE_PRAGMAS = (
     "journal_mode=WAL",
     "synchronous=NORMAL",
@@ -126,8 +128,10 @@ class RawInsert:
                 await connection.execute(f"PRAGMA {pragma}")
 
             async def insert_sqlite(*row: Any) -> int:
-                values = [v.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, datetime) else v
-                          for v in row]  # fmt: skip  # SQLAlchemy's UTC text
+                # SQLAlchemy's text for timestamps and dates.
+                values = [v.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, datetime)
+                          else v.isoformat() if isinstance(v, date) else v
+                          for v in row]  # fmt: skip
                 inserted = await connection.execute_insert(SQLITE_INSERT, values)
                 return int(inserted[0]) if inserted else 0
 
@@ -143,7 +147,8 @@ class RawInsert:
     async def endpoint(self, request: Request) -> Response:
         assert self.insert is not None, "opened in the lifespan"
         draft = orjson.loads(await request.body())
-        completed_at = datetime.fromisoformat(draft["completed_at"]).astimezone(UTC)
+        sent = datetime.fromisoformat(draft["completed_at"])
+        completed_at = sent.astimezone(UTC)
         now = datetime.now(UTC)
         exercises = draft.get("exercises", [])
         row = (
@@ -156,6 +161,8 @@ class RawInsert:
             None,
             orjson.dumps(exercises).decode(),
             now,
+            sent_offset_minutes(sent),
+            sent.date(),
         )
         workout_id = await self.insert(*row)
         answer = {**draft, "id": workout_id, "advisories": [], "created_at": now.isoformat()}

@@ -137,3 +137,28 @@ async def test_logging_a_workout_takes_fixed_queries(
     # User and sign-in, key claim, the planned session on that local day, insert, sync log,
     # the stored response.
     assert counts[0] <= 6
+
+
+async def test_a_workout_naming_a_class_and_exercises_costs_no_more_queries(
+    client: AsyncClient, connection: AsyncConnection, db_session: AsyncSession, settings: Settings
+) -> None:
+    headers = auth_headers(await make_user(db_session), settings)
+    plain = {"completed_at": "2026-11-23T18:30:00Z", "duration_minutes": 20}
+    named = {
+        **plain,
+        "class_slug": "revitalise-your-spine",
+        "exercises": [
+            {"exercise_slug": "deadlift", "sets": [{"reps": 8, "weight_kg": 60}]},
+            {"exercise_slug": "glute-bridge", "sets": [{"reps": 12}]},
+        ],
+    }
+    counts = []
+    # The first request warms the catalog cache; the slugs are then checked against it.
+    for key, body in (("warm", named), ("plain", plain), ("named", named)):
+        with counted_statements(connection) as statements:
+            response = await client.post(
+                "/v1/me/workouts", json=body, headers={**headers, "Idempotency-Key": key}
+            )
+        assert response.status_code == 201, response.text
+        counts.append(len(statements))
+    assert counts[1] == counts[2]

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from app.accounts.deps import CurrentUser
 from app.api_types import DayOrInstant, ResourceId
+from app.catalog.cache import CachedCatalog
 from app.clock import Now
 from app.db import WRITES, DbSession
 from app.errors import problem_responses
@@ -42,6 +43,7 @@ async def create_workout(
     session: DbSession,
     user: CurrentUser,
     now: Now,
+    catalog: CachedCatalog,
     body: WorkoutCreate,
     idempotency_key: Annotated[
         IdempotencyKey | None,
@@ -53,7 +55,12 @@ async def create_workout(
 ) -> WorkoutPublic:
     """Log a completed workout; pain of 5 or more adds see-physio and lighten-load advisories."""
     return await service.log_workout(
-        session, user=user, draft=body, idempotency_key=idempotency_key, now=now
+        session,
+        user=user,
+        draft=body,
+        idempotency_key=idempotency_key,
+        now=now,
+        catalog=catalog,
     )
 
 

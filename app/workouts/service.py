@@ -10,6 +10,7 @@ from sqlmodel.sql.expression import Select
 
 from app.accounts.models import User
 from app.api_types import EARLIEST_DATE, LATEST_DATE
+from app.catalog.cache import CatalogCache
 from app.classes.models import WorkoutClass
 from app.errors import Conflict, NotFound, Unprocessable
 from app.exercises.models import Exercise
@@ -83,12 +84,16 @@ def _workout_day(completed_at: datetime, *, time_zone: str, now: datetime) -> da
     return day
 
 
-async def _class_id(session: AsyncSession, slug: str | None) -> int | None:
+async def _class_id(session: AsyncSession, slug: str | None, catalog: CatalogCache) -> int | None:
     if slug is None:
         return None
+    # Known classes come from the catalog cache; a miss asks the database, in case the class
+    # was created since the cache last read the catalog.
+    cached = {row.slug: row.id for row in await catalog.classes(session)}.get(slug)
     class_id = (
-        await session.exec(select(WorkoutClass.id).where(WorkoutClass.slug == slug))
-    ).first()
+        cached
+        or (await session.exec(select(WorkoutClass.id).where(WorkoutClass.slug == slug))).first()
+    )
     if class_id is None:
         raise Unprocessable(
             f"No class with slug '{slug}': class_slug must name a catalog class.",
@@ -98,16 +103,28 @@ async def _class_id(session: AsyncSession, slug: str | None) -> int | None:
     return class_id
 
 
-async def _class_slug(session: AsyncSession, class_id: int | None) -> str | None:
+async def _class_slug(
+    session: AsyncSession, class_id: int | None, catalog: CatalogCache
+) -> str | None:
     if class_id is None:
         return None
-    return (await session.exec(select(WorkoutClass.slug).where(WorkoutClass.id == class_id))).one()
+    cached = {row.id: row.slug for row in await catalog.classes(session)}.get(class_id)
+    return (
+        cached
+        or (await session.exec(select(WorkoutClass.slug).where(WorkoutClass.id == class_id))).one()
+    )
 
 
-async def _check_exercises_exist(session: AsyncSession, logs: list[ExerciseLog]) -> None:
-    slugs = {log.exercise_slug for log in logs}
+async def _check_exercises_exist(
+    session: AsyncSession, logs: list[ExerciseLog], catalog: CatalogCache
+) -> None:
+    if not logs:
+        return
+    known = {row.slug for row in await catalog.exercises(session)}
+    slugs = {log.exercise_slug for log in logs} - known
     if not slugs:
         return
+    # Not in the cache: perhaps created since it last read the catalog.
     found = set(await session.exec(select(Exercise.slug).where(col(Exercise.slug).in_(slugs))))
     unknown = sorted(slugs - found)
     if unknown:
@@ -164,6 +181,7 @@ async def log_workout(
     draft: WorkoutCreate,
     idempotency_key: str | None,
     now: datetime,
+    catalog: CatalogCache,
 ) -> WorkoutPublic:
     """Store a completed workout; a retry with the same key replays the first response.
 
@@ -172,8 +190,8 @@ async def log_workout(
     """
     assert user.id is not None
     local_date = _workout_day(draft.completed_at, time_zone=user.time_zone, now=now)
-    await _check_exercises_exist(session, draft.exercises)
-    class_id = await _class_id(session, draft.class_slug)
+    await _check_exercises_exist(session, draft.exercises, catalog)
+    class_id = await _class_id(session, draft.class_slug, catalog)
     created_at = now
     if idempotency_key is not None:
         fingerprint = request_fingerprint(draft)
@@ -224,7 +242,7 @@ async def log_workout(
         **stored,
         local_date=local_date,
         id=workout_id,
-        class_slug=draft.class_slug or await _class_slug(session, class_id),
+        class_slug=draft.class_slug or await _class_slug(session, class_id, catalog),
         exercises=draft.exercises,
         advisories=advisories_for(draft.pain),
         created_at=created_at,

@@ -27,6 +27,7 @@ from starlette.requests import Request
 
 from app.accounts.models import RegisterRequest, User
 from app.accounts.service import register
+from app.catalog.cache import CatalogCache
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker, get_db_session, take_write_lock, utc_now
 from app.workouts.models import WorkoutCreate
@@ -82,7 +83,12 @@ async def write_workouts(
                     user = await session.get(User, user_id)
                     assert user is not None
                     await log_workout(
-                        session, user=user, draft=draft, idempotency_key=key, now=utc_now()
+                        session,
+                        user=user,
+                        draft=draft,
+                        idempotency_key=key,
+                        now=utc_now(),
+                        catalog=CatalogCache(),
                     )
             except Exception as error:
                 errors[LOCKED if LOCKED in str(error) else type(error).__name__] += 1
