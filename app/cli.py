@@ -104,6 +104,9 @@ def run_uvicorn(settings: Settings) -> None:
         server_header=False,
         access_log=False,  # RequestContextMiddleware writes the access line
         timeout_graceful_shutdown=20,
+        # A worker starved of CPU (a burst of Argon2 on a small machine) answers the
+        # supervisor's ping late; killing it at the default 5 s drops its requests in flight.
+        timeout_worker_healthcheck=30,
     )
 
 

@@ -54,7 +54,8 @@ def running_service(
         "BACKFIT_LOG_LEVEL": "warning",
         **(extra_env or {}),
     }
-    process = subprocess.Popen([BACKFIT_COMMAND, *command], env=env)
+    # A session of its own: if it must be killed, its workers go with it (no orphans).
+    process = subprocess.Popen([BACKFIT_COMMAND, *command], env=env, start_new_session=True)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(base_url, process)
@@ -62,7 +63,10 @@ def running_service(
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=30)
+            # uvicorn drains for up to 20 s, then the workers' lifespans end: on a loaded
+            # machine that can pass 30 s.
+            process.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()  # reaped here, not left to warn in a later test
             raise
