@@ -88,10 +88,17 @@ class CatalogCache:
         """Check the version in the background for as long as the context is open."""
 
         async def watch() -> None:
+            task = asyncio.current_task()
+            assert task is not None
             while True:
                 try:
                     await self.check_version(sessionmaker)
                 except Exception as error:  # a database outage: keep serving, retry later
+                    # A check cancelled mid-query can surface as the driver's own error (the
+                    # session's rollback fails): the cancellation stands, or shutdown waits
+                    # for this loop forever.
+                    if task.cancelling():
+                        raise
                     logger.warning("catalog version check failed: %s", type(error).__name__)
                 await asyncio.sleep(self.version_check_seconds)
 

@@ -1,5 +1,6 @@
 """Cached catalog pages: served without queries, and replaced when the catalog changes."""
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -106,3 +107,29 @@ async def test_classes_cached_by_a_failed_plan_request_serve_the_next(
     assert refused.status_code == 422
     created = await client.post("/v1/me/plans", json={"week_start": "2026-11-23"}, headers=headers)
     assert created.status_code == 201, created.text
+
+
+async def test_the_version_watch_ends_when_a_cancelled_check_fails_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The driver may turn a cancellation mid-query into its own error (a failed rollback);
+    # the watch must still end, or a worker's shutdown waits for it forever.
+    cache = CatalogCache(version_check_seconds=0.01)
+    checking = asyncio.Event()
+
+    async def check_cut_short(_sessionmaker: object) -> None:
+        checking.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            raise RuntimeError("the session's rollback failed") from None
+
+    monkeypatch.setattr(cache, "check_version", check_cut_short)
+
+    async def watch_one_check() -> None:
+        async with cache.watching(sessionmaker=None):  # type: ignore[arg-type]
+            await checking.wait()
+
+    watching = asyncio.create_task(watch_one_check())
+    done, _ = await asyncio.wait({watching}, timeout=5)
+    assert watching in done, "the version watch did not end when its context closed"
