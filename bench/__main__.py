@@ -37,7 +37,12 @@ def options(argv: list[str] | None) -> tuple[Options, Path]:
     add(
         "--postgres-server",
         default="postgresql://postgres@127.0.0.1:5432",
-        help="where the scratch database 'bench' is (re)created and dropped",
+        help="where the scratch database is (re)created and dropped",
+    )
+    add(
+        "--scratch-name",
+        default="bench",
+        help="the scratch database's name on that server, so two benches can run at once",
     )
     add(
         "--log-level",
@@ -57,6 +62,7 @@ def options(argv: list[str] | None) -> tuple[Options, Path]:
         connections=arguments.connections,
         workers=arguments.workers,
         postgres_server=arguments.postgres_server,
+        scratch_name=arguments.scratch_name,
         log_level=arguments.log_level,
     )
     default = "mix.md" if arguments.mix else "latest.md"

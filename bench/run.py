@@ -51,6 +51,7 @@ class Options:
     connections: int
     workers: int
     postgres_server: str
+    scratch_name: str
     log_level: str
 
 
@@ -158,7 +159,9 @@ def _store(store: Store, first: bool, options: Options, scratch: Path) -> tuple[
     if not wanted:
         return [], ""
     with ExitStack() as stack:
-        url = stack.enter_context(scratch_database(store, scratch, options.postgres_server))
+        url = stack.enter_context(
+            scratch_database(store, scratch, options.postgres_server, options.scratch_name)
+        )
         progress(f"[{store}] starting the service")
         log = scratch / f"{store}.log"
         ours = stack.enter_context(service(url, options.workers, 10, options.log_level, log))

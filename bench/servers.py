@@ -174,18 +174,18 @@ async def _on_postgres(server_url: str, *statements: str) -> None:
 
 
 @contextmanager
-def scratch_database(store: Store, folder: Path, postgres_server: str) -> Iterator[str]:
-    """The URL of an empty database (PostgreSQL ``bench`` or a SQLite file), dropped after."""
+def scratch_database(store: Store, folder: Path, postgres_server: str, name: str) -> Iterator[str]:
+    """The URL of an empty database (PostgreSQL ``name`` or a SQLite file), dropped after."""
     if store == "sqlite":
         yield f"sqlite:///{folder / 'bench.db'}"
         return
     server = postgres_server.rstrip("/")
-    drop = "DROP DATABASE IF EXISTS bench (FORCE)"
+    drop = f'DROP DATABASE IF EXISTS "{name}" (FORCE)'
     try:
-        asyncio.run(_on_postgres(server, drop, "CREATE DATABASE bench"))
+        asyncio.run(_on_postgres(server, drop, f'CREATE DATABASE "{name}"'))
     except (OSError, asyncpg.PostgresError) as error:
-        raise BenchError(f"cannot create database bench on {server}: {error}") from error
+        raise BenchError(f"cannot create database {name} on {server}: {error}") from error
     try:
-        yield f"{server}/bench"
+        yield f"{server}/{name}"
     finally:
         asyncio.run(_on_postgres(server, drop))
