@@ -24,8 +24,9 @@ def options(argv: list[str] | None) -> tuple[Options, Path]:
     add(
         "--mix",
         action="store_true",
-        help="the mixed evening peak (64 connections on "
-        "PostgreSQL, 16 on SQLite) against the bare ceiling, instead of one request at a time",
+        help="the mixed evening peak (64 connections on PostgreSQL, 16 on SQLite), saturated "
+        "against the bare ceiling and paced (1,000 req/s; 400 on SQLite), then 160 concurrent "
+        "sign-ins; instead of one request at a time",
     )
     add("--crowd", type=int, default=200, help="users with a history in the mix (200)")
     add("--database", choices=sorted(STORES), default="both")

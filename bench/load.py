@@ -3,6 +3,12 @@
 Requests that must be new each time (workout POSTs) get an Idempotency-Key and notes carrying
 ``<run>-<thread>-<counter>``, the run part new for every wrk invocation. Signed-in requests of
 a mix pick one of the crowd's tokens at random.
+
+wrk is a closed loop: each connection sends its next request when the last is answered, so
+when it saturates the server its latency is queueing (connections ÷ throughput). Given a
+``rate``, requests are paced instead, wrk2's way: the n-th is due n/rate seconds after the
+start, and a connection waits (wrk's ``delay()``) for the next request's due time; a request
+sent after its due time is late, and the latest is reported.
 """
 
 import json
@@ -26,6 +32,7 @@ class Load:
     errors: int  # socket errors, timeouts, and unexpected statuses where they were checked
     p50_ms: float
     p99_ms: float
+    late_ms: float = 0.0  # paced runs: how far behind its due time a request was sent, at most
 
     @property
     def rate(self) -> float:
@@ -100,14 +107,41 @@ end
 init = function(args)
   sent = 0
   unexpected = 0
+  late = 0
   math.randomseed(id * 7919 + os.time())
 end
 done = function(summary, latency, requests)
   local e = summary.errors
   local bad = e.connect + e.read + e.write + e.timeout
-  for _, thread in ipairs(threads) do bad = bad + thread:get("unexpected") end
-  io.write(string.format('RESULT{"requests":%d,"us":%d,"errors":%d,"p50":%.1f,"p99":%.1f}\\n',
-    summary.requests, summary.duration, bad, latency:percentile(50), latency:percentile(99)))
+  local late_ms = 0
+  for _, thread in ipairs(threads) do
+    bad = bad + thread:get("unexpected")
+    late_ms = math.max(late_ms, thread:get("late"))
+  end
+  io.write(string.format(
+    'RESULT{"requests":%d,"us":%d,"errors":%d,"p50":%.1f,"p99":%.1f,"late":%.1f}\\n',
+    summary.requests, summary.duration, bad, latency:percentile(50), latency:percentile(99),
+    late_ms))
+end
+"""
+# LuaJIT's FFI: wrk's Lua has no clock finer than a second. CLOCK_MONOTONIC is 1 on Linux.
+PACE_LUA = """
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+int clock_gettime(int clock, bench_timespec *now);
+]]
+local clock = ffi.new("bench_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock)
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+local due = nil
+delay = function()
+  local now = now_ms()
+  due = (due or now) + INTERVAL_MS
+  if now - due > late then late = now - due end
+  return math.max(0, due - now)
 end
 """
 # Slows wrk (each response goes through Lua), so only in warm-ups.
@@ -118,7 +152,13 @@ end
 """
 
 
-def script(mix: list[Weighted], tokens: list[str], check: bool, also_ok: tuple[int, ...]) -> str:
+def script(
+    mix: list[Weighted],
+    tokens: list[str],
+    check: bool,
+    also_ok: tuple[int, ...],
+    rate: float | None = None,
+) -> str:
     """The Lua for ``mix``; a lone request that is the same every time is left to wrk's C."""
     ok = {item.prepared.scenario.status for item in mix} | set(also_ok)
     statuses = ", ".join(f"[{status}] = true" for status in sorted(ok))
@@ -140,6 +180,8 @@ def script(mix: list[Weighted], tokens: list[str], check: bool, also_ok: tuple[i
         lines.append(REQUEST_LUA)
     if check:
         lines.append(CHECK_LUA)
+    if rate:
+        lines.append(PACE_LUA.replace("INTERVAL_MS", f"{1000 / rate!r}"))
     return "\n".join(lines)
 
 
@@ -153,10 +195,11 @@ def run_wrk(
     tokens: list[str] | tuple[()] = (),
     check: bool = False,
     also_ok: tuple[int, ...] = (),
+    rate: float | None = None,
 ) -> Load:
-    """Drive ``base_url`` with ``mix`` for ``seconds``; wrk's totals."""
+    """Drive ``base_url`` with ``mix`` for ``seconds`` (paced to ``rate`` req/s if given)."""
     path = scratch / "load.lua"
-    path.write_text(script(mix, list(tokens), check, also_ok))
+    path.write_text(script(mix, list(tokens), check, also_ok, rate))
     command = [
         "wrk",
         "--threads=1",
@@ -178,5 +221,6 @@ def run_wrk(
                 totals["errors"],
                 totals["p50"] / 1000,
                 totals["p99"] / 1000,
+                totals["late"],
             )
     raise BenchError(f"wrk printed no result ({done.returncode}): {done.stderr or done.stdout}")

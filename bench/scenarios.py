@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -118,6 +119,10 @@ async def _expect(answer: Any, status: int) -> Any:
     return response.json() if response.content else None
 
 
+def crowd_email(number: int) -> str:
+    return f"user{number}@bench.example"
+
+
 async def _sign_up(client: httpx.AsyncClient, email: str) -> dict[str, str]:
     await _expect(
         client.post("/v1/auth/register", json={"email": email, "password": PASSWORD}), 201
@@ -168,7 +173,7 @@ async def _make_accounts(base_url: str, crowd: int) -> Accounts:
 
         async def member(number: int) -> str:
             async with gate:
-                auth = await _sign_up(client, f"user{number}@bench.example")
+                auth = await _sign_up(client, crowd_email(number))
                 await _history(client, auth, 12)
                 return auth["Authorization"].removeprefix("Bearer ")
 
@@ -179,6 +184,39 @@ async def _make_accounts(base_url: str, crowd: int) -> Accounts:
 def make_accounts(base_url: str, crowd: int) -> Accounts:
     """The reader with 300 workouts over 12 planned weeks and more, the writer, ``crowd`` users."""
     return asyncio.run(_make_accounts(base_url, crowd))
+
+
+async def _sign_in_burst(base_url: str, emails: list[str]) -> Counter[int | str]:
+    # One connection per sign-in, all open at once: the hashing queue, not the client, bounds it.
+    limits = httpx.Limits(max_connections=len(emails))
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+        answers = await asyncio.gather(
+            *(
+                client.post(
+                    "/v1/auth/token",
+                    data={"username": email, "password": PASSWORD},
+                    # Each from its own phone, as nginx forwards them (the service trusts
+                    # loopback's X-Forwarded-For); one address would meet the sign-in throttle.
+                    headers={"X-Forwarded-For": f"198.18.{number // 256}.{number % 256}"},
+                )
+                for number, email in enumerate(emails)
+            ),
+            return_exceptions=True,
+        )
+    statuses: Counter[int | str] = Counter()
+    for answer in answers:
+        if isinstance(answer, BaseException):
+            statuses[type(answer).__name__] += 1
+        elif answer.status_code == 503 and "retry-after" not in answer.headers:
+            statuses["503 without Retry-After"] += 1
+        else:
+            statuses[answer.status_code] += 1
+    return statuses
+
+
+def sign_in_burst(base_url: str, crowd: int, count: int) -> Counter[int | str]:
+    """``count`` sign-ins of the crowd's users at once; answers by status (or error's name)."""
+    return asyncio.run(_sign_in_burst(base_url, [crowd_email(n % crowd) for n in range(count)]))
 
 
 @dataclass(frozen=True)

@@ -63,12 +63,13 @@ class Server:
             total += int(fields[11]) + int(fields[12])  # utime, stime
         return total / CLOCK_TICKS
 
-    def resident_mib(self) -> list[float]:
+    def resident_mb(self) -> list[float]:
+        """Each worker's resident set in MB (10⁶ bytes, as the target is written)."""
         sizes = []
         for pid in self.workers():
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    sizes.append(int(line.split()[1]) / 1024)
+                    sizes.append(int(line.split()[1]) * 1024 / 1e6)
         return sizes
 
 
