@@ -26,7 +26,15 @@ from bench.scenarios import (
     prepare,
     sign_in_burst,
 )
-from bench.servers import BenchError, Server, Store, ceiling, scratch_database, service
+from bench.servers import (
+    BenchError,
+    Server,
+    Store,
+    ceiling,
+    database_cpu_seconds,
+    scratch_database,
+    service,
+)
 
 # The mixed evening peak: (scenario, share in %); signed-in requests come from the crowd.
 MIX = (
@@ -72,6 +80,7 @@ class Options:
 class Measured:
     load: Load
     cpu_ms: float  # server CPU per request
+    database_cpu_ms: float  # PostgreSQL's backends' CPU per request (0 on SQLite)
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,9 @@ class Row:
 
     def median(self, side: str, what: str) -> float:
         runs = {"ours": self.ours, "theirs": self.theirs, "paced": self.paced}[side]
-        values = [run.cpu_ms if what == "cpu" else getattr(run.load, what) for run in runs]
+        values: list[float] = [
+            getattr(run if what.endswith("cpu_ms") else run.load, what) for run in runs
+        ]
         return statistics.median(values)
 
     @property
@@ -121,6 +132,7 @@ def measure(
     scratch: Path,
     tokens: list[str],
     rate: float | None = None,
+    database: str | None = None,
 ) -> Measured:
     warmup = run_wrk(
         server.base_url,
@@ -134,6 +146,7 @@ def measure(
         rate=rate,
     )
     cpu_before = server.cpu_seconds()
+    database_before = database_cpu_seconds(database) if database else 0.0
     load = run_wrk(
         server.base_url,
         mix,
@@ -144,12 +157,14 @@ def measure(
         rate=rate,
     )
     cpu = server.cpu_seconds() - cpu_before
+    database_cpu = database_cpu_seconds(database) - database_before if database else 0.0
     if server.process.poll() is not None:
         raise BenchError(f"{server.name} exited:\n{server.log_tail()}")
     errors = load.errors + warmup.errors
     return Measured(
         Load(load.requests, load.seconds, errors, load.p50_ms, load.p99_ms, load.late_ms),
         cpu * 1000 / max(load.requests, 1),
+        database_cpu * 1000 / max(load.requests, 1),
     )
 
 
@@ -166,17 +181,21 @@ def _rounds(
 ) -> Row:
     """Each round: ours and the ceiling saturated, in alternating order; then ours paced."""
     runs: defaultdict[str, list[Measured]] = defaultdict(list)
+    database = options.scratch_name if store == "postgres" else None
     for index in range(options.rounds):
         order = [(app, None) for app in (apps if index % 2 == 0 else apps[::-1])]
         for app, rate in order + ([(apps[0], paced_rate)] if paced_rate else []):
             key = "paced" if rate else app.name
-            runs[key].append(measure(app, mix, options, connections, scratch, tokens, rate))
+            runs[key].append(
+                measure(app, mix, options, connections, scratch, tokens, rate, database)
+            )
             last = runs[key][-1]
             progress(
                 f"[{store}] {index + 1}/{options.rounds} {name:<17} "
                 f"{app.name + (' paced' if rate else ''):<12} "
                 f"{last.load.rate:>8,.0f} req/s  p99 {last.load.p99_ms:7.1f} ms  "
-                f"{last.cpu_ms:.2f} ms CPU/req  errors {last.load.errors}"
+                f"{last.cpu_ms:.2f} ms CPU/req (PostgreSQL {last.database_cpu_ms:.2f})  "
+                f"errors {last.load.errors}"
             )
     return Row(name, store, apps[1].name, runs[apps[0].name], runs[apps[1].name], runs["paced"])
 
@@ -271,7 +290,7 @@ Verdict = tuple[str, str, bool]  # target, measured, met
 
 def _mix_verdicts(row: Row) -> list[Verdict]:
     where = f"({row.store})"
-    cpu = row.median("ours", "cpu")
+    cpu = row.median("ours", "cpu_ms")
     verdicts = []
     if row.store == "postgres":
         rate = row.median("ours", "rate")
@@ -294,7 +313,7 @@ def _mix_verdicts(row: Row) -> list[Verdict]:
         ),
         (
             f"mix {where} CPU ≤ {MIX_CPU_MS} ms/request",
-            f"{cpu:.2f} ms ({cpu / row.median('theirs', 'cpu'):.1f}{TIMES} bare)",
+            f"{cpu:.2f} ms ({cpu / row.median('theirs', 'cpu_ms'):.1f}{TIMES} bare)",
             cpu <= MIX_CPU_MS,
         ),
     ]
@@ -318,7 +337,7 @@ def _verdicts(rows: list[Row], memory: list[Memory]) -> list[Verdict]:
                 )
             )
         else:
-            cpu = row.median("ours", "cpu")
+            cpu = row.median("ours", "cpu_ms")
             verdicts.append(
                 (
                     f"{row.name} {where} ≤ {SIGNED_IN_CPU_MS} ms CPU/request",
@@ -339,18 +358,23 @@ def _verdicts(rows: list[Row], memory: list[Memory]) -> list[Verdict]:
 
 
 def _table_line(row: Row) -> list[str]:
+    def database(side: str) -> str:  # SQLite's work is in the service's own CPU
+        return f"{row.median(side, 'database_cpu_ms'):.3f}" if row.store == "postgres" else ""
+
     lines = [
         f"| {row.name} | {row.store} | {row.median('ours', 'rate'):,.0f} | {row.ceiling} | "
         f"{row.median('theirs', 'rate'):,.0f} | {row.ratio:.2f} | "
         f"{row.median('ours', 'p50_ms'):.2f} | {row.median('ours', 'p99_ms'):.1f} | "
-        f"{row.median('ours', 'cpu'):.3f} | {row.median('theirs', 'cpu'):.3f} | {row.errors} |"
+        f"{row.median('ours', 'cpu_ms'):.3f} | {database('ours')} | "
+        f"{row.median('theirs', 'cpu_ms'):.3f} | {row.errors} |"
     ]
     if row.paced:
         errors = sum(run.load.errors for run in row.paced)
         lines.append(
             f"| {row.name}, paced at {PACED_RATE[row.store]:,} req/s | {row.store} | "
             f"{row.median('paced', 'rate'):,.0f} | | | | {row.median('paced', 'p50_ms'):.2f} | "
-            f"{row.median('paced', 'p99_ms'):.1f} | {row.median('paced', 'cpu'):.3f} | | {errors} |"
+            f"{row.median('paced', 'p99_ms'):.1f} | {row.median('paced', 'cpu_ms'):.3f} | "
+            f"{database('paced')} | | {errors} |"
         )
     return lines
 
@@ -360,8 +384,9 @@ def report(
 ) -> str:
     table = [
         "| scenario | store | ours req/s | ceiling | ceiling req/s | ours/ceiling | ours p50 "
-        "ms | ours p99 ms | ours CPU ms/req | ceiling CPU ms/req | errors |",
-        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "ms | ours p99 ms | ours CPU ms/req | PostgreSQL CPU ms/req | ceiling CPU ms/req | "
+        "errors |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         table += _table_line(row)
@@ -394,7 +419,8 @@ def report(
             "ours/ceiling: median over rounds of the two back-to-back runs' req/s, wrk's closed "
             "loop (saturated). Ceilings: raw = a bare ASGI callable replaying the service's bytes; "
             "bare = FastAPI replaying them, or for the workout POST one raw-driver INSERT of the "
-            "same row. CPU: the workers' user + system time over the measured run, per request.",
+            "same row. CPU: the workers' user + system time over the measured run, per request; "
+            "PostgreSQL's: its backends' for the scratch database.",
             "",
             *paced,
             "| target | measured | met |",

@@ -21,6 +21,7 @@ PREVIEW = {
     "equipment": ["mat"],
     "available_days": ["mon", "wed", "fri", "sat"],
 }
+SETUP_RETRIES = 10
 UNIQUE = "{unique}"  # replaced by wrk with a token new on every request
 WORKOUT = {
     "class_slug": "revitalise-your-spine",
@@ -112,8 +113,17 @@ class Accounts:
     crowd: list[str] = field(default_factory=list)
 
 
-async def _expect(answer: Any, status: int) -> Any:
-    response: httpx.Response = await answer
+async def _expect(
+    client: httpx.AsyncClient, method: str, url: str, status: int, **request: Any
+) -> Any:
+    """The answer's JSON, once it has ``status``; a 503 is retried after its Retry-After, as
+    a client would (SQLite's write lock or the hashing queue can be busy while accounts are
+    made eight at a time)."""
+    for _ in range(SETUP_RETRIES):
+        response = await client.request(method, url, **request)
+        if response.status_code != 503:
+            break
+        await asyncio.sleep(float(response.headers.get("retry-after", 1)))
     if response.status_code != status:
         raise BenchError(f"{response.request.url}: {response.status_code} {response.text[:300]}")
     return response.json() if response.content else None
@@ -124,12 +134,10 @@ def crowd_email(number: int) -> str:
 
 
 async def _sign_up(client: httpx.AsyncClient, email: str) -> dict[str, str]:
-    await _expect(
-        client.post("/v1/auth/register", json={"email": email, "password": PASSWORD}), 201
-    )
-    token = await _expect(
-        client.post("/v1/auth/token", data={"username": email, "password": PASSWORD}), 200
-    )
+    account = {"email": email, "password": PASSWORD}
+    await _expect(client, "POST", "/v1/auth/register", 201, json=account)
+    form = {"username": email, "password": PASSWORD}
+    token = await _expect(client, "POST", "/v1/auth/token", 200, data=form)
     return {"Authorization": f"Bearer {token['access_token']}"}
 
 
@@ -140,13 +148,13 @@ async def _history(client: httpx.AsyncClient, auth: dict[str, str], workouts: in
         "equipment": ["mat"],
         "available_days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
     }
-    await _expect(client.patch("/v1/me", json=profile, headers=auth), 200)
+    await _expect(client, "PATCH", "/v1/me", 200, json=profile, headers=auth)
     today = datetime.now(UTC).date()
     monday = today - timedelta(days=today.weekday())
     days: list[tuple[date, int | None]] = []
     for weeks_back in range(min(12, workouts // 4), 0, -1):
         week = {"week_start": (monday - timedelta(weeks=weeks_back)).isoformat()}
-        plan = await _expect(client.post("/v1/me/plans", json=week, headers=auth), 201)
+        plan = await _expect(client, "POST", "/v1/me/plans", 201, json=week, headers=auth)
         days += [(date.fromisoformat(s["date"]), s["id"]) for s in plan["sessions"][:-1]]
     days += [(monday - timedelta(weeks=13, days=i * 2), None) for i in range(workouts - len(days))]
     for day, session_id in days:
@@ -157,7 +165,7 @@ async def _history(client: httpx.AsyncClient, auth: dict[str, str], workouts: in
             "plan_session_id": session_id,
             "pain": day.toordinal() % 4,
         }
-        await _expect(client.post("/v1/me/workouts", json=body, headers=auth), 201)
+        await _expect(client, "POST", "/v1/me/workouts", 201, json=body, headers=auth)
 
 
 async def _make_accounts(base_url: str, crowd: int) -> Accounts:
@@ -166,7 +174,8 @@ async def _make_accounts(base_url: str, crowd: int) -> Accounts:
         reader = await _sign_up(client, "reader@bench.example")
         await _history(client, reader, 300)
         writer = await _sign_up(client, "writer@bench.example")
-        accounts.writer_id = (await _expect(client.get("/v1/me", headers=writer), 200))["id"]
+        me = await _expect(client, "GET", "/v1/me", 200, headers=writer)
+        accounts.writer_id = me["id"]
         for name, auth in (("reader", reader), ("writer", writer)):
             accounts.tokens[name] = auth["Authorization"].removeprefix("Bearer ")
         gate = asyncio.Semaphore(8)

@@ -26,6 +26,15 @@ class BenchError(Exception):
     """The bench cannot go on; the message says why."""
 
 
+def _process_cpu_seconds(pid: int | str) -> float:
+    """User + system CPU of one process so far (0 once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
 @dataclass(frozen=True)
 class Server:
     """A server we started: its uvicorn supervisor, address and log."""
@@ -54,14 +63,7 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU of all workers so far."""
-        total = 0
-        for pid in self.workers():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / CLOCK_TICKS
+        return sum(_process_cpu_seconds(pid) for pid in self.workers())
 
     def resident_mb(self) -> list[float]:
         """Each worker's resident set in MB (10⁶ bytes, as the target is written)."""
@@ -71,6 +73,21 @@ class Server:
                 if line.startswith("VmRSS:"):
                     sizes.append(int(line.split()[1]) * 1024 / 1e6)
         return sizes
+
+
+def database_cpu_seconds(database: str) -> float:
+    """CPU so far of the PostgreSQL backends serving ``database`` on this machine (their
+    process titles name it), so the bench can say what a request costs the database too."""
+    marker = f" {database} ".encode()
+    total = 0.0
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            title = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if title.startswith(b"postgres: ") and marker in title:
+            total += _process_cpu_seconds(entry.name)
+    return total
 
 
 def _free_port() -> int:
