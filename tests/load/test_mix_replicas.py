@@ -48,9 +48,9 @@ class MixClient:
             headers.update(random.choice(self.tokens))
         if scenario.revalidate:
             headers["If-None-Match"] = self.etag
-        unique = f"{PREFIX}-{number}"
-        body = (scenario.body or "").replace(UNIQUE, unique)
-        headers = {name: value.replace(UNIQUE, unique) for name, value in headers.items()}
+        # The request id is new each time: it makes the workout's key and notes unique too.
+        body = (scenario.body or "").replace(UNIQUE, request_id)
+        headers = {name: value.replace(UNIQUE, request_id) for name, value in headers.items()}
         try:
             response = await self.http.request(
                 scenario.method, scenario.target, headers=headers, content=body or None
