@@ -81,7 +81,8 @@ async def sign_in(
         raise failed
     assert user is not None
     assert user.id is not None
-    await give_back_attempt(session, email=email, client_address=client_address)
+    async with committed_now(session):
+        await give_back_attempt(session, email=email, client_address=client_address)
     record = SignIn(user_id=user.id, user_agent=user_agent[:USER_AGENT_LENGTH])
     session.add(record)
     await session.flush()

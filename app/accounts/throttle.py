@@ -116,11 +116,23 @@ async def reserve_attempt(
 
 
 async def give_back_attempt(session: AsyncSession, *, email: str, client_address: str) -> None:
-    """A successful sign-in does not count against the account or the address."""
+    """A successful sign-in does not count against the account or the address.
+
+    The caller commits at once (``committed_now``): the rows stay locked only that long.
+    """
     keys = throttle_keys(email=email, client_address=client_address)
+    # Rows locked in key order, as reserve_attempt's upsert takes them: an UPDATE … IN locks
+    # them in whatever order its plan finds them, and two sign-ins sharing an account and an
+    # address deadlocked.
+    counted = (
+        select(col(SignInThrottle.key))
+        .where(col(SignInThrottle.key).in_(keys.values()), col(SignInThrottle.attempts) > 0)
+        .order_by(col(SignInThrottle.key))
+        .with_for_update()
+    )
     await session.exec(
         update(SignInThrottle)
-        .where(col(SignInThrottle.key).in_(keys.values()), col(SignInThrottle.attempts) > 0)
+        .where(col(SignInThrottle.key).in_(counted))
         .values(attempts=col(SignInThrottle.attempts) - 1)
     )
 
