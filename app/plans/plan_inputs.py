@@ -51,16 +51,18 @@ def _nothing(type_: Any, name: str) -> Any:
     return sa.type_coerce(sa.null(), type_).label(name)
 
 
-def _statement(
-    *, user_id: int, week_start: date, first_day: date, with_strength: bool
-) -> sa.CompoundSelect[*tuple[Any, ...]]:
-    first_week, last_week = history_weeks(week_start)
-    weeks = and_(col(Plan.week_start) >= first_week, col(Plan.week_start) <= last_week)
-    log_since = first_day - LOG_LOOKBACK
+def _day(name: str) -> Any:
+    return sa.bindparam(name, type_=sa.Date)
+
+
+def _statement(*, with_strength: bool) -> sa.CompoundSelect[*tuple[Any, ...]]:
+    weeks = and_(
+        col(Plan.week_start) >= _day("first_week"), col(Plan.week_start) <= _day("last_week")
+    )
     strength = and_(
         col(PlannedSession.strength).is_not(None),
-        col(PlannedSession.scheduled_date) >= log_since,
-        col(PlannedSession.scheduled_date) < first_day,
+        col(PlannedSession.scheduled_date) >= _day("log_since"),
+        col(PlannedSession.scheduled_date) < _day("first_day"),
     )
     # Columns line up by position: a plan's session, then a workout (its plan id null).
     planned: sa.Select[*tuple[Any, ...]] = (
@@ -82,7 +84,10 @@ def _statement(
         .select_from(Plan)
         .outerjoin(PlannedSession, col(PlannedSession.plan_id) == Plan.id)
         .outerjoin(WorkoutClass, col(WorkoutClass.id) == PlannedSession.class_id)
-        .where(col(Plan.user_id) == user_id, or_(weeks, strength) if with_strength else weeks)
+        .where(
+            col(Plan.user_id) == sa.bindparam("user_id"),
+            or_(weeks, strength) if with_strength else weeks,
+        )
     )
     workouts = sa.select(
         sa.null(),
@@ -99,11 +104,15 @@ def _statement(
         col(Workout.pain),
         col(Workout.completed_at),
     ).where(
-        col(Workout.user_id) == user_id,
-        col(Workout.local_date) >= (min(first_week, log_since) if with_strength else first_week),
-        col(Workout.local_date) < week_start + 2 * WEEK,
+        col(Workout.user_id) == sa.bindparam("user_id"),
+        col(Workout.local_date) >= _day("workouts_from"),
+        col(Workout.local_date) < _day("workouts_before"),
     )
     return sa.union_all(planned, workouts)
+
+
+# Built once: building the statement and its cache key costs more than the rest of the read.
+_READS = {with_strength: _statement(with_strength=with_strength) for with_strength in (False, True)}
 
 
 async def read_plan_inputs(
@@ -111,10 +120,18 @@ async def read_plan_inputs(
 ) -> PlanInputs:
     """The week's plan and the user's history around it; their strength history too when
     ``with_strength`` (for the weeks before ``first_day``, the first day planned)."""
-    statement = _statement(
-        user_id=user_id, week_start=week_start, first_day=first_day, with_strength=with_strength
-    )
-    result = await (await session.connection()).execute(statement)
+    first_week, last_week = history_weeks(week_start)
+    log_since = first_day - LOG_LOOKBACK
+    parameters = {
+        "user_id": user_id,
+        "first_week": first_week,
+        "last_week": last_week,
+        "log_since": log_since,
+        "first_day": first_day,
+        "workouts_from": min(first_week, log_since) if with_strength else first_week,
+        "workouts_before": week_start + 2 * WEEK,
+    }
+    result = await (await session.connection()).execute(_READS[with_strength], parameters)
     plan_id, own, planned, workouts = None, [], [], []
     strength_sessions: list[tuple[date, int, dict[str, Any]]] = []
     for row in result.all():
@@ -132,7 +149,7 @@ async def read_plan_inputs(
                 )
         elif id_ is not None:
             planned.append((week, position, day, status, slug))
-        if content is not None and first_day - LOG_LOOKBACK <= day < first_day:
+        if content is not None and log_since <= day < first_day:
             strength_sessions.append((day, id_, content))
     planned.sort(key=lambda item: (-item[0].toordinal(), item[1]))
     history = history_from(
@@ -150,7 +167,7 @@ async def read_plan_inputs(
             [
                 (day, pain, exercises)
                 for day, pain, _, exercises, *_ in workouts
-                if first_day - LOG_LOOKBACK <= day < first_day
+                if log_since <= day < first_day
             ],
         )
     own.sort(key=lambda item: item.position)

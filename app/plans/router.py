@@ -84,10 +84,14 @@ async def create_plan(
     replace: Annotated[
         bool, Query(description="Generate again over an existing plan for that week.")
     ] = False,
-) -> PlanPublic:
+) -> Response:
     """Generate and save your plan for a week from your profile and history."""
-    return await saving.create_plan(
+    plan = await saving.create_plan(
         session, user=user, request=body, replace=replace, catalog=catalog, now=now
+    )
+    # Serialised here, as the preview is: the plan was built from validated parts.
+    return Response(
+        plan.model_dump_json(by_alias=True), status_code=201, media_type="application/json"
     )
 
 
