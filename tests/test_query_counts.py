@@ -116,8 +116,9 @@ async def test_plan_creation_reads_history_in_fixed_queries(
         assert response.status_code == 201, response.text
         counts.append(len(statements))
     assert counts[0] == counts[1]
-    # 9, plus the sync log: the old plan's tombstone (and forgetting expired ones), the new plan.
-    assert counts[0] <= 12
+    # The user, one read of everything the generator needs, and on PostgreSQL one statement
+    # writing the plan, its sessions and the sync log (SQLite: the plan, the sessions, the log).
+    assert counts[0] <= 5
 
 
 async def test_logging_a_workout_takes_fixed_queries(

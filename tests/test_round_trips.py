@@ -9,6 +9,7 @@ wire, SQLite itself reports every statement it runs, BEGIN and COMMIT included.
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -19,7 +20,9 @@ from sqlalchemy.util import await_
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import migrate
+from app.vocabulary import EQUIPMENT
+from app.weeks import monday_of
+from tests.conftest import migrate, seed
 
 pytestmark = pytest.mark.anyio
 
@@ -92,6 +95,7 @@ async def signed_in(client: AsyncClient) -> dict[str, str]:
 @pytest.fixture
 def migrated_url(scratch_database_url: str) -> str:
     migrate(scratch_database_url)
+    seed(scratch_database_url)
     return scratch_database_url
 
 
@@ -100,13 +104,34 @@ def migrated_url(scratch_database_url: str) -> str:
 READS = {"/v1/me": 1, "/v1/me/workouts": 2, "/v1/me/stats?weeks=52": 5}
 
 
-async def test_a_read_costs_its_queries_only(migrated_url: str) -> None:
+class CountingClient:
+    """The app on its own pool of one connection, with its round trips (or, on SQLite, its
+    statements) counted for one request at a time."""
+
+    def __init__(self, client: AsyncClient, relay: WireRelay | None, statements: list[str]):
+        self.client, self.relay, self.statements = client, relay, statements
+
+    async def round_trips(self, method: str, path: str, **kwargs: Any) -> tuple[int, list[str]]:
+        """Send one request; its round trips on the wire (its statements on SQLite), and the
+        statements SQLite ran."""
+        self.statements.clear()
+        if self.relay:
+            self.relay.counting, self.relay.round_trips = True, 0
+        response = await self.client.request(method, path, **kwargs)
+        assert response.is_success, response.text
+        if self.relay:
+            self.relay.counting = False
+            return self.relay.round_trips, []
+        return len(self.statements), list(self.statements)
+
+
+@asynccontextmanager
+async def counting_client(migrated_url: str) -> AsyncIterator[CountingClient]:
     relay = None
     url = migrated_url
     if not url.startswith("sqlite"):
         parts = urlsplit(url)
         relay = WireRelay(parts.hostname or "127.0.0.1", parts.port or 5432)
-    counts = {}
     async with relay.serving() if relay else _no_relay() as port:
         if relay:
             user = f"{parts.username}@" if parts.username else ""
@@ -115,21 +140,49 @@ async def test_a_read_costs_its_queries_only(migrated_url: str) -> None:
         app = create_app(Settings(database_url=url, env="test", database_pool_size=1))
         with sqlite_statements(app) as statements:
             async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as client:
-                headers = await signed_in(client)
-                for path in READS:
-                    for _ in range(2):  # opens the pooled connection, prepares the statements
-                        assert (await client.get(path, headers=headers)).status_code == 200
-                    statements.clear()
-                    if relay:
-                        relay.counting, relay.round_trips = True, 0
-                    assert (await client.get(path, headers=headers)).status_code == 200
-                    if relay:
-                        relay.counting = False
-                    counts[path] = relay.round_trips if relay else len(statements)
-                    if not relay:
-                        assert not [s for s in statements if s.split()[0] in ("BEGIN", "COMMIT")]
+                yield CountingClient(client, relay, statements)
             await app.state.engine.dispose()
+
+
+async def test_a_read_costs_its_queries_only(migrated_url: str) -> None:
+    counts = {}
+    async with counting_client(migrated_url) as counting:
+        headers = await signed_in(counting.client)
+        for path in READS:
+            for _ in range(2):  # opens the pooled connection, prepares the statements
+                await counting.round_trips("GET", path, headers=headers)
+            counts[path], statements = await counting.round_trips("GET", path, headers=headers)
+            assert not [s for s in statements if s.split()[0] in ("BEGIN", "COMMIT")]
     assert counts == READS
+
+
+# Saving a week's plan, the user lookup included. PostgreSQL: the user, one read of everything
+# the generator needs, one statement writing the plan, its sessions and the sync log (atomic
+# on its own: no BEGIN or COMMIT). SQLite, with no data-modifying CTEs, writes them one by one
+# inside BEGIN IMMEDIATE … COMMIT.
+PLAN_WRITES = {
+    "postgresql": {"create": 3, "replace": 3},
+    "sqlite": {"create": 7, "replace": 7},
+}
+
+
+async def test_saving_a_plan_costs_few_round_trips(migrated_url: str) -> None:
+    async with counting_client(migrated_url) as counting:
+        headers = await signed_in(counting.client)
+        # A lifter with every kit reads the strength log too: the costliest plan to make.
+        profile = {"experience_level": "advanced", "equipment": list(EQUIPMENT)}
+        await counting.round_trips("PATCH", "/v1/me", json=profile, headers=headers)
+        monday = monday_of(datetime.now(UTC).date())  # the user's time zone is UTC
+        counts = {}
+        for weeks in (1, 2):  # the first week prepares the statements
+            week = {"week_start": (monday + timedelta(weeks=weeks)).isoformat()}
+            counts["create"], _ = await counting.round_trips(
+                "POST", "/v1/me/plans", json=week, headers=headers
+            )
+            counts["replace"], _ = await counting.round_trips(
+                "POST", "/v1/me/plans", json=week, params={"replace": "true"}, headers=headers
+            )
+    assert counts == PLAN_WRITES[migrated_url.split(":")[0].split("+")[0]]
 
 
 @asynccontextmanager

@@ -45,7 +45,7 @@ def declared_writers() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     for route in api_routes(create_app().routes):
         names = {getattr(dep.call, "__name__", "") for dep in route.dependant.dependencies}
         for method in route.methods or ():
-            if "_declare_writes" in names:
+            if names & {"_declare_writes", "_declare_one_statement_writes"}:
                 writing.add((method, route.path))
             if method in {"POST", "PUT", "PATCH", "DELETE"}:
                 changing.add((method, route.path))

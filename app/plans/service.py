@@ -33,6 +33,7 @@ from app.plans.models import (
     PlanPreview,
     PlanPreviewRequest,
     PlanPublic,
+    SessionStatus,
     StrengthTarget,
 )
 from app.plans.rules import in_pain_window
@@ -167,6 +168,25 @@ def _kind_fields(
         "exercises": [StrengthTarget.model_validate(item) for item in strength["exercises"]],
         "estimated_minutes": strength["estimated_minutes"],
     }
+
+
+def session_public(
+    *,
+    id: int,
+    day: date,
+    class_id: int | None,
+    strength: dict[str, Any] | None,
+    status: SessionStatus,
+    reasons: list[str],
+    catalog: Catalog,
+) -> PlannedSessionPublic:
+    """A stored session as the API shows it, its class as the catalog has it."""
+    planned_class = (
+        None if class_id is None else catalog.planned_class(catalog.slug_by_id[class_id])
+    )
+    return PlannedSessionPublic(
+        id=id, date=day, **_kind_fields(planned_class, strength), status=status, reasons=reasons
+    )
 
 
 def advisories_public(advisories: Iterable[DraftAdvisory]) -> list[Advisory]:

@@ -1,17 +1,12 @@
-"""What strength planning reads about a user: recent strength sessions and logged sets."""
+"""What strength planning knows about a user: recent strength sessions and logged sets."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, cast
 
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from app.plans.models import Plan, PlannedSession
 from app.plans.progression import LastLog, LoggedSet, PreviousTarget, Target, target_for
 from app.plans.strength import StrengthExercise, StrengthSession, Template
-from app.workouts.models import Workout
 
 # Targets follow sets logged this recently; older logs start the exercise afresh.
 LOG_LOOKBACK = timedelta(weeks=8)
@@ -26,36 +21,17 @@ class StrengthHistory:
     last_logs: Mapping[str, LastLog] = field(default_factory=dict)
 
 
-async def strength_history(session: AsyncSession, *, user_id: int, before: date) -> StrengthHistory:
-    """The user's strength sessions and logged sets in the weeks before ``before``."""
-    since = before - LOG_LOOKBACK
-    planned = await session.exec(
-        select(PlannedSession.strength)
-        .join(Plan, col(Plan.id) == PlannedSession.plan_id)
-        .where(
-            Plan.user_id == user_id,
-            col(PlannedSession.strength).is_not(None),
-            col(PlannedSession.scheduled_date) >= since,
-            col(PlannedSession.scheduled_date) < before,
-        )
-        .order_by(col(PlannedSession.scheduled_date).desc(), col(PlannedSession.id).desc())
-    )
+def strength_history_from(
+    planned: Iterable[Mapping[str, Any]], workouts: Iterable[tuple[date, int | None, Any]]
+) -> StrengthHistory:
+    """The strength history from the user's planned strength sessions (latest first) and
+    their workouts as (local date, pain, exercises logged), latest first."""
     last_template: Template | None = None
     previous: dict[str, PreviousTarget] = {}
     for strength in planned:
-        assert strength is not None
         last_template = last_template or cast(Template, strength["template"])
         for item in strength["exercises"]:
             previous.setdefault(item["slug"], _previous_target(item))
-    workouts = await session.exec(
-        select(col(Workout.local_date), Workout.pain, Workout.exercises)
-        .where(
-            Workout.user_id == user_id,
-            col(Workout.local_date) >= since,
-            col(Workout.local_date) < before,
-        )
-        .order_by(col(Workout.completed_at).desc(), col(Workout.id).desc())
-    )
     last_logs: dict[str, LastLog] = {}
     for local_date, pain, exercises in workouts:
         for logged in exercises:

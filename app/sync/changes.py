@@ -20,12 +20,15 @@ _KEEP_LATEST = (
     " ON CONFLICT (user_id, entity, entity_id) DO UPDATE "
     "SET seq = excluded.seq, op = excluded.op, changed_at = excluded.changed_at"
 )
+# The user's next change number, taken from ``{rows}`` (one row per change to record).
+_NEXT_SEQ = (
+    "INSERT INTO sync_counter (user_id, last_seq) {rows} "
+    "ON CONFLICT (user_id) DO UPDATE SET last_seq = sync_counter.last_seq + 1 "
+    "RETURNING last_seq"
+)
 _RECORD = {
     "postgresql": text(
-        "WITH next AS ("
-        "INSERT INTO sync_counter (user_id, last_seq) VALUES (:user_id, 1) "
-        "ON CONFLICT (user_id) DO UPDATE SET last_seq = sync_counter.last_seq + 1 "
-        f"RETURNING last_seq) INSERT INTO {_COLUMNS} "
+        f"WITH next AS ({_NEXT_SEQ.format(rows='VALUES (:user_id, 1)')}) INSERT INTO {_COLUMNS} "
         "SELECT :user_id, last_seq, :entity, :entity_id, :op, :changed_at FROM next" + _KEEP_LATEST
     ).bindparams(bindparam("changed_at", type_=UTCDateTime)),
     "sqlite": text(
@@ -79,3 +82,18 @@ async def record_plan_change(
     ).scalar_one_or_none()
     if plan_id is not None:
         await record_change(session, user_id=user_id, entity="plan", entity_id=plan_id)
+
+
+# How a statement from ``change_recorded_with`` binds ``changed_at``.
+CHANGED_AT = bindparam("changed_at", type_=UTCDateTime)
+
+
+def change_recorded_with(written: str) -> str:
+    """PostgreSQL CTEs recording an upsert of the user's ``:entity`` in the statement that
+    writes it, so the change commits with the write: ``written`` names the CTE returning the
+    entity's ``id`` (no row, nothing recorded). Binds ``user_id``, ``entity``, ``changed_at``."""
+    return (
+        f"next_seq AS ({_NEXT_SEQ.format(rows=f'SELECT :user_id, 1 FROM {written}')}), "
+        f"recorded AS (INSERT INTO {_COLUMNS} SELECT :user_id, next_seq.last_seq, :entity, "
+        f"{written}.id, 'upsert', :changed_at FROM next_seq, {written}{_KEEP_LATEST})"
+    )

@@ -8,6 +8,7 @@ from httpx import AsyncClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
+from app.vocabulary import EQUIPMENT
 from tests.conftest import PinnableClock
 from tests.factories import auth_headers, make_user
 from tests.plans.support import EVERYTHING, codes, dates, log, replan, save_plan, sequences
@@ -62,3 +63,24 @@ async def test_replacing_a_past_week_keeps_a_beginner_ready_to_progress(
         "part-of-wider-program",
         "ready-to-progress",
     ]
+
+
+async def test_the_plan_answered_is_the_plan_stored(
+    client: AsyncClient, db_session: AsyncSession, settings: Settings
+) -> None:
+    # The answer is built from what was written, not read back: it must match a later read.
+    user = await make_user(db_session, experience_level="advanced", equipment=list(EQUIPMENT))
+    headers = auth_headers(user, settings)
+    plan = await save_plan(client, headers, WEEK, sessions_per_week=2)
+    done = plan["sessions"][0]
+    await log(client, headers, done["date"], plan_session_id=done["id"])
+    for sessions_per_week in (3, 2):  # reuses a row and adds one, then deletes the surplus
+        body = {"week_start": WEEK.isoformat(), "sessions_per_week": sessions_per_week}
+        answer = await client.post(
+            "/v1/me/plans", json=body, params={"replace": "true"}, headers=headers
+        )
+        assert answer.status_code == 201, answer.text
+        assert {"done", "planned"} == {s["status"] for s in answer.json()["sessions"]}
+        assert {"class", "strength"} <= {s["kind"] for s in answer.json()["sessions"]}
+        stored = await client.get(f"/v1/me/plans/{plan['id']}", headers=headers)
+        assert answer.content == stored.content
