@@ -100,13 +100,38 @@ def migrated_url(scratch_database_url: str) -> str:
 READS = {"/v1/me": 1, "/v1/me/workouts": 2, "/v1/me/stats?weeks=52": 5}
 
 
-async def test_a_read_costs_its_queries_only(migrated_url: str) -> None:
+class Counted:
+    """The app on its own pool, signed in, counting what one request says to the database."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        headers: dict[str, str],
+        relay: WireRelay | None,
+        statements: list[str],
+    ) -> None:
+        self.client, self.headers, self.relay, self.statements = client, headers, relay, statements
+
+    async def count(self, method: str, path: str, **sent: Any) -> tuple[int, int]:
+        """Status and round trips (statements on SQLite) of one request."""
+        self.statements.clear()
+        if self.relay:
+            self.relay.counting, self.relay.round_trips = True, 0
+        response = await self.client.request(
+            method, path, headers={**self.headers, **sent.pop("headers", {})}, **sent
+        )
+        if self.relay:
+            self.relay.counting = False
+        return response.status_code, self.relay.round_trips if self.relay else len(self.statements)
+
+
+@asynccontextmanager
+async def counting(migrated_url: str) -> AsyncIterator[Counted]:
     relay = None
     url = migrated_url
     if not url.startswith("sqlite"):
         parts = urlsplit(url)
         relay = WireRelay(parts.hostname or "127.0.0.1", parts.port or 5432)
-    counts = {}
     async with relay.serving() if relay else _no_relay() as port:
         if relay:
             user = f"{parts.username}@" if parts.username else ""
@@ -115,21 +140,47 @@ async def test_a_read_costs_its_queries_only(migrated_url: str) -> None:
         app = create_app(Settings(database_url=url, env="test", database_pool_size=1))
         with sqlite_statements(app) as statements:
             async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as client:
-                headers = await signed_in(client)
-                for path in READS:
-                    for _ in range(2):  # opens the pooled connection, prepares the statements
-                        assert (await client.get(path, headers=headers)).status_code == 200
-                    statements.clear()
-                    if relay:
-                        relay.counting, relay.round_trips = True, 0
-                    assert (await client.get(path, headers=headers)).status_code == 200
-                    if relay:
-                        relay.counting = False
-                    counts[path] = relay.round_trips if relay else len(statements)
-                    if not relay:
-                        assert not [s for s in statements if s.split()[0] in ("BEGIN", "COMMIT")]
+                yield Counted(client, await signed_in(client), relay, statements)
             await app.state.engine.dispose()
+
+
+async def test_a_read_costs_its_queries_only(migrated_url: str) -> None:
+    counts = {}
+    async with counting(migrated_url) as counted:
+        for path in READS:
+            for _ in range(2):  # opens the pooled connection, prepares the statements
+                assert (await counted.count("GET", path))[0] == 200
+            status, counts[path] = await counted.count("GET", path)
+            assert status == 200
+            begun = [s for s in counted.statements if s.split()[0] in ("BEGIN", "COMMIT")]
+            assert not begun
     assert counts == READS
+
+
+# A workout POST on PostgreSQL: the user lookup, then one statement in autocommit that claims
+# the key, completes the day's planned session, stores the workout, the sync log and the
+# response; a retry reads the stored response instead. SQLite runs a short sequence inside
+# its write transaction (BEGIN IMMEDIATE … COMMIT).
+WORKOUT_POSTS = {
+    "postgresql": {"new": 2, "retry": 3},
+    "sqlite": {"new": 8, "retry": 5},
+}
+
+
+async def test_a_workout_post_costs_two_round_trips(migrated_url: str) -> None:
+    body = {"completed_at": "2026-11-23T18:30:00Z", "duration_minutes": 20, "pain": 6}
+    counts = {}
+    async with counting(migrated_url) as counted:
+        for warm in ("warm-1", "warm-2"):  # opens the connection, prepares the statements
+            sent = {"json": body, "headers": {"Idempotency-Key": warm}}
+            assert (await counted.count("POST", "/v1/me/workouts", **sent))[0] == 201
+            assert (await counted.count("POST", "/v1/me/workouts", **sent))[0] == 201
+        for case, key in (("new", "counted"), ("retry", "counted")):
+            sent = {"json": body, "headers": {"Idempotency-Key": key}}
+            status, counts[case] = await counted.count("POST", "/v1/me/workouts", **sent)
+            assert status == 201
+    store = "sqlite" if migrated_url.startswith("sqlite") else "postgresql"
+    assert counts == WORKOUT_POSTS[store]
 
 
 @asynccontextmanager
