@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import TextClause
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db import UTCDateTime, start_writing
+from app.db import UTCDateTime
 from app.errors import NotFound
 from app.sync.changes import RECORD_CHANGED, record_change
 from app.workouts.models import WorkoutPublic
@@ -136,7 +136,6 @@ async def store_workout(
     """
     if session.get_bind().dialect.name == "postgresql":
         return await _store_on_postgres(await session.connection(), row=row, answer=answer)
-    await start_writing(session)
     return await _store_on_sqlite(session, row=row, answer=answer)
 
 
