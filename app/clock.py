@@ -9,8 +9,9 @@ from fastapi import Depends, Request
 from app.db import utc_now
 
 
-def current_time(request: Request) -> datetime:
+async def current_time(request: Request) -> datetime:
     """Now, from ``app.state.clock`` when one is set (tests), else the system clock."""
+    # async: FastAPI runs a plain def dependency in a worker thread, a hop for each request.
     clock: Callable[[], datetime] = getattr(request.app.state, "clock", utc_now)
     return clock()
 

@@ -104,29 +104,33 @@ def migrated_url(scratch_database_url: str) -> str:
 READS = {"/v1/me": 1, "/v1/me/workouts": 2, "/v1/me/stats?weeks=52": 5}
 
 
-class CountingClient:
-    """The app on its own pool of one connection, with its round trips (or, on SQLite, its
-    statements) counted for one request at a time."""
+class Counted:
+    """The app on its own pool, signed in, counting what one request says to the database."""
 
-    def __init__(self, client: AsyncClient, relay: WireRelay | None, statements: list[str]):
-        self.client, self.relay, self.statements = client, relay, statements
+    def __init__(
+        self,
+        client: AsyncClient,
+        headers: dict[str, str],
+        relay: WireRelay | None,
+        statements: list[str],
+    ) -> None:
+        self.client, self.headers, self.relay, self.statements = client, headers, relay, statements
 
-    async def round_trips(self, method: str, path: str, **kwargs: Any) -> tuple[int, list[str]]:
-        """Send one request; its round trips on the wire (its statements on SQLite), and the
-        statements SQLite ran."""
+    async def count(self, method: str, path: str, **sent: Any) -> tuple[int, int]:
+        """Status and round trips (statements on SQLite) of one request."""
         self.statements.clear()
         if self.relay:
             self.relay.counting, self.relay.round_trips = True, 0
-        response = await self.client.request(method, path, **kwargs)
-        assert response.is_success, response.text
+        response = await self.client.request(
+            method, path, headers={**self.headers, **sent.pop("headers", {})}, **sent
+        )
         if self.relay:
             self.relay.counting = False
-            return self.relay.round_trips, []
-        return len(self.statements), list(self.statements)
+        return response.status_code, self.relay.round_trips if self.relay else len(self.statements)
 
 
 @asynccontextmanager
-async def counting_client(migrated_url: str) -> AsyncIterator[CountingClient]:
+async def counting(migrated_url: str) -> AsyncIterator[Counted]:
     relay = None
     url = migrated_url
     if not url.startswith("sqlite"):
@@ -140,20 +144,47 @@ async def counting_client(migrated_url: str) -> AsyncIterator[CountingClient]:
         app = create_app(Settings(database_url=url, env="test", database_pool_size=1))
         with sqlite_statements(app) as statements:
             async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as client:
-                yield CountingClient(client, relay, statements)
+                yield Counted(client, await signed_in(client), relay, statements)
             await app.state.engine.dispose()
 
 
 async def test_a_read_costs_its_queries_only(migrated_url: str) -> None:
     counts = {}
-    async with counting_client(migrated_url) as counting:
-        headers = await signed_in(counting.client)
+    async with counting(migrated_url) as counted:
         for path in READS:
             for _ in range(2):  # opens the pooled connection, prepares the statements
-                await counting.round_trips("GET", path, headers=headers)
-            counts[path], statements = await counting.round_trips("GET", path, headers=headers)
-            assert not [s for s in statements if s.split()[0] in ("BEGIN", "COMMIT")]
+                assert (await counted.count("GET", path))[0] == 200
+            status, counts[path] = await counted.count("GET", path)
+            assert status == 200
+            begun = [s for s in counted.statements if s.split()[0] in ("BEGIN", "COMMIT")]
+            assert not begun
     assert counts == READS
+
+
+# A workout POST on PostgreSQL: the user lookup, then one statement in autocommit that claims
+# the key, completes the day's planned session, stores the workout, the sync log and the
+# response; a retry reads the stored response instead. SQLite runs a short sequence inside
+# its write transaction (BEGIN IMMEDIATE … COMMIT).
+WORKOUT_POSTS = {
+    "postgresql": {"new": 2, "retry": 3},
+    "sqlite": {"new": 8, "retry": 5},
+}
+
+
+async def test_a_workout_post_costs_two_round_trips(migrated_url: str) -> None:
+    body = {"completed_at": "2026-11-23T18:30:00Z", "duration_minutes": 20, "pain": 6}
+    counts = {}
+    async with counting(migrated_url) as counted:
+        for warm in ("warm-1", "warm-2"):  # opens the connection, prepares the statements
+            sent = {"json": body, "headers": {"Idempotency-Key": warm}}
+            assert (await counted.count("POST", "/v1/me/workouts", **sent))[0] == 201
+            assert (await counted.count("POST", "/v1/me/workouts", **sent))[0] == 201
+        for case, key in (("new", "counted"), ("retry", "counted")):
+            sent = {"json": body, "headers": {"Idempotency-Key": key}}
+            status, counts[case] = await counted.count("POST", "/v1/me/workouts", **sent)
+            assert status == 201
+    store = "sqlite" if migrated_url.startswith("sqlite") else "postgresql"
+    assert counts == WORKOUT_POSTS[store]
 
 
 # Saving a week's plan, the user lookup included. PostgreSQL: the user, one read of everything
@@ -167,22 +198,22 @@ PLAN_WRITES = {
 
 
 async def test_saving_a_plan_costs_few_round_trips(migrated_url: str) -> None:
-    async with counting_client(migrated_url) as counting:
-        headers = await signed_in(counting.client)
+    async with counting(migrated_url) as counted:
         # A lifter with every kit reads the strength log too: the costliest plan to make.
         profile = {"experience_level": "advanced", "equipment": list(EQUIPMENT)}
-        await counting.round_trips("PATCH", "/v1/me", json=profile, headers=headers)
+        assert (await counted.count("PATCH", "/v1/me", json=profile))[0] == 200
         monday = monday_of(datetime.now(UTC).date())  # the user's time zone is UTC
         counts = {}
         for weeks in (1, 2):  # the first week prepares the statements
             week = {"week_start": (monday + timedelta(weeks=weeks)).isoformat()}
-            counts["create"], _ = await counting.round_trips(
-                "POST", "/v1/me/plans", json=week, headers=headers
+            status, counts["create"] = await counted.count("POST", "/v1/me/plans", json=week)
+            assert status == 201
+            status, counts["replace"] = await counted.count(
+                "POST", "/v1/me/plans", json=week, params={"replace": "true"}
             )
-            counts["replace"], _ = await counting.round_trips(
-                "POST", "/v1/me/plans", json=week, params={"replace": "true"}, headers=headers
-            )
-    assert counts == PLAN_WRITES[migrated_url.split(":")[0].split("+")[0]]
+            assert status == 201
+    store = "sqlite" if migrated_url.startswith("sqlite") else "postgresql"
+    assert counts == PLAN_WRITES[store]
 
 
 @asynccontextmanager

@@ -9,7 +9,7 @@ is one statement (a deletion adds one more, forgetting tombstones past their ret
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import Integer, String, bindparam, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import UTCDateTime, utc_now
@@ -20,17 +20,31 @@ _KEEP_LATEST = (
     " ON CONFLICT (user_id, entity, entity_id) DO UPDATE "
     "SET seq = excluded.seq, op = excluded.op, changed_at = excluded.changed_at"
 )
-# The user's next change number, taken from ``{rows}`` (one row per change to record).
-_NEXT_SEQ = (
-    "INSERT INTO sync_counter (user_id, last_seq) {rows} "
-    "ON CONFLICT (user_id) DO UPDATE SET last_seq = sync_counter.last_seq + 1 "
-    "RETURNING last_seq"
+# PostgreSQL: two CTEs that record, numbered in ``position`` order, the changes one user's
+# statement lists in its CTE ``changed (position, user_id, entity, entity_id, op,
+# changed_at)``; none listed, nothing recorded. A statement that changes several things
+# records them with its own work, in one round trip.
+RECORD_CHANGED = (
+    "next_seq AS (INSERT INTO sync_counter (user_id, last_seq) "
+    "SELECT user_id, count(*) FROM changed GROUP BY user_id "
+    "ON CONFLICT (user_id) DO UPDATE SET last_seq = sync_counter.last_seq + excluded.last_seq "
+    "RETURNING last_seq), "
+    f"recorded AS (INSERT INTO {_COLUMNS} SELECT user_id, "
+    "last_seq - count(*) OVER () + row_number() OVER (ORDER BY position), "
+    f"entity, entity_id, op, changed_at FROM changed, next_seq{_KEEP_LATEST})"
 )
 _RECORD = {
     "postgresql": text(
-        f"WITH next AS ({_NEXT_SEQ.format(rows='VALUES (:user_id, 1)')}) INSERT INTO {_COLUMNS} "
-        "SELECT :user_id, last_seq, :entity, :entity_id, :op, :changed_at FROM next" + _KEEP_LATEST
-    ).bindparams(bindparam("changed_at", type_=UTCDateTime)),
+        "WITH changed (position, user_id, entity, entity_id, op, changed_at) AS ("
+        "SELECT 1, :user_id, :entity, :entity_id, :op, :changed_at), "
+        f"{RECORD_CHANGED} SELECT 1"
+    ).bindparams(
+        bindparam("user_id", type_=Integer),
+        bindparam("entity", type_=String),
+        bindparam("entity_id", type_=Integer),
+        bindparam("op", type_=String),
+        bindparam("changed_at", type_=UTCDateTime),
+    ),
     "sqlite": text(
         f"INSERT INTO {_COLUMNS} SELECT :user_id, COALESCE(MAX(seq), 0) + 1, :entity, "
         ":entity_id, :op, :changed_at FROM sync_change WHERE user_id = :user_id" + _KEEP_LATEST
@@ -93,7 +107,8 @@ def change_recorded_with(written: str) -> str:
     writes it, so the change commits with the write: ``written`` names the CTE returning the
     entity's ``id`` (no row, nothing recorded). Binds ``user_id``, ``entity``, ``changed_at``."""
     return (
-        f"next_seq AS ({_NEXT_SEQ.format(rows=f'SELECT :user_id, 1 FROM {written}')}), "
-        f"recorded AS (INSERT INTO {_COLUMNS} SELECT :user_id, next_seq.last_seq, :entity, "
-        f"{written}.id, 'upsert', :changed_at FROM next_seq, {written}{_KEEP_LATEST})"
+        "changed (position, user_id, entity, entity_id, op, changed_at) AS ("
+        f"SELECT 1, CAST(:user_id AS integer), CAST(:entity AS varchar), {written}.id, 'upsert', "
+        f":changed_at FROM {written}), "
+        f"{RECORD_CHANGED}"
     )

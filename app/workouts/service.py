@@ -3,8 +3,8 @@
 import hashlib
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import case, col, func, insert, select, tuple_, update
+from pydantic import TypeAdapter
+from sqlmodel import case, col, func, select, tuple_
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
@@ -24,26 +24,22 @@ from app.local_time import (
 from app.metrics import WORKOUTS_LOGGED
 from app.pagination import Page, decode_cursor, encode_cursor
 from app.plans.rules import ADVICE, LIGHTEN_LOAD, SEE_PHYSIO, is_painful, week_fully_completed
-from app.plans.sessions import (
-    complete_planned_session,
-    complete_session_on,
-    planned_per_week,
-    reopen_planned_session,
-)
+from app.plans.sessions import planned_per_week, reopen_planned_session
 from app.sync.changes import record_change, record_plan_change
 from app.weeks import monday_of, week_start_of
 from app.workouts.models import (
     Advisory,
     ExerciseLog,
-    IdempotencyRecord,
     Stats,
     WeekStats,
     Workout,
     WorkoutCreate,
     WorkoutPublic,
 )
+from app.workouts.store import KeyTaken, store_workout, stored_response
 from app.workouts.volume import hard_sets_per_week
 
+_EXERCISE_LOGS = TypeAdapter(list[ExerciseLog])
 PAIN_ADVISORIES = tuple(
     Advisory(code=code, message=ADVICE[code]) for code in (SEE_PHYSIO, LIGHTEN_LOAD)
 )
@@ -103,18 +99,6 @@ async def _class_id(session: AsyncSession, slug: str | None, catalog: CatalogCac
     return class_id
 
 
-async def _class_slug(
-    session: AsyncSession, class_id: int | None, catalog: CatalogCache
-) -> str | None:
-    if class_id is None:
-        return None
-    cached = {row.id: row.slug for row in await catalog.classes(session)}.get(class_id)
-    return (
-        cached
-        or (await session.exec(select(WorkoutClass.slug).where(WorkoutClass.id == class_id))).one()
-    )
-
-
 async def _check_exercises_exist(
     session: AsyncSession, logs: list[ExerciseLog], catalog: CatalogCache
 ) -> None:
@@ -145,33 +129,12 @@ async def _replay(
     session: AsyncSession, *, user_id: int, key: str, fingerprint: str
 ) -> WorkoutPublic:
     """The response stored for ``key``: a retry gets it again; another body is refused."""
-    record = await session.get(IdempotencyRecord, (user_id, key))
+    record = await stored_response(await session.connection(), {"user_id": user_id, "key": key})
     if record is None or record.response_body is None:
         raise Conflict("A request with this Idempotency-Key is still in progress.")
     if record.request_hash != fingerprint:
         raise Unprocessable("This Idempotency-Key was used with a different body; use a new key.")
     return WorkoutPublic.model_validate_json(record.response_body)
-
-
-async def _claim_key(
-    session: AsyncSession, *, user_id: int, key: str, fingerprint: str, created_at: datetime
-) -> bool:
-    """Take ``key`` for this request; False when another request holds it already.
-
-    ``ON CONFLICT DO NOTHING``: a clash is an answer, not an error, so nothing of the request
-    is undone. On PostgreSQL a racing twin's insert waits for the first to commit (or roll
-    back, and then takes the key itself); SQLite's write lock serializes them anyway.
-    """
-    table = IdempotencyRecord.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    claimed = await session.exec(
-        upsert(table)
-        .values(user_id=user_id, key=key, request_hash=fingerprint, created_at=created_at)
-        .on_conflict_do_nothing(index_elements=[table.c.user_id, table.c.key])
-        .returning(table.c.key)
-    )
-    return claimed.first() is not None
 
 
 async def log_workout(
@@ -185,77 +148,46 @@ async def log_workout(
 ) -> WorkoutPublic:
     """Store a completed workout; a retry with the same key replays the first response.
 
-    The key is claimed first, so a retry does none of the work again; its response is
-    stored with it in the same transaction as the workout.
+    The key is claimed with the work (app.workouts.store), so a retry does none of it again
+    and its response is stored in the same unit of work as the workout.
     """
     assert user.id is not None
     local_date = _workout_day(draft.completed_at, time_zone=user.time_zone, now=now)
     await _check_exercises_exist(session, draft.exercises, catalog)
     class_id = await _class_id(session, draft.class_slug, catalog)
-    created_at = now
-    if idempotency_key is not None:
-        fingerprint = request_fingerprint(draft)
-        if not await _claim_key(
-            session,
-            user_id=user.id,
-            key=idempotency_key,
-            fingerprint=fingerprint,
-            created_at=created_at,
-        ):
-            return await _replay(
-                session, user_id=user.id, key=idempotency_key, fingerprint=fingerprint
-            )
-    plan_session_id = draft.plan_session_id
-    if plan_session_id is not None:
-        planned_class_id = await complete_planned_session(
-            session, user_id=user.id, planned_session_id=plan_session_id
-        )
-        # A workout that completes a planned session did that session's class unless told.
-        class_id = class_id if class_id is not None else planned_class_id
-    elif (
-        on_the_day := await complete_session_on(
-            session, user_id=user.id, local_date=local_date, class_id=class_id
-        )
-    ) is not None:
-        # Logged on the day a session was planned for (in the user's calendar): it is that one.
-        plan_session_id, class_id = on_the_day.id, on_the_day.class_id
-    stored = draft.model_dump(exclude={"class_slug", "exercises"}) | {
-        "plan_session_id": plan_session_id
+    fingerprint = request_fingerprint(draft) if idempotency_key is not None else None
+    sent = draft.model_dump(exclude={"class_slug", "plan_session_id", "exercises"})
+    row = {
+        **sent,
+        "exercises": _EXERCISE_LOGS.dump_json(draft.exercises, exclude_none=True).decode(),
+        "utc_offset_minutes": sent_offset_minutes(draft.completed_at),
+        "user_id": user.id,
+        "class_id": class_id,
+        "class_slug": draft.class_slug,
+        "plan_session_id": draft.plan_session_id,
+        "local_date": local_date,
+        "week_start": monday_of(local_date),
+        "key": idempotency_key,
+        "request_hash": fingerprint,
+        "created_at": now,
     }
-    workout_id = (
-        await session.exec(
-            insert(Workout)
-            .values(
-                **stored,
-                user_id=user.id,
-                class_id=class_id,
-                exercises=[log.model_dump(exclude_none=True) for log in draft.exercises],
-                created_at=created_at,
-                utc_offset_minutes=sent_offset_minutes(draft.completed_at),
-                local_date=local_date,
-            )
-            .returning(col(Workout.id))
-        )
-    ).scalar_one()
-    await record_change(session, user_id=user.id, entity="workout", entity_id=workout_id)
-    public = WorkoutPublic(
-        **stored,
+    # What the store fills in (id, planned session, class slug) is set by it.
+    answer = WorkoutPublic(
+        **sent,
         local_date=local_date,
-        id=workout_id,
-        class_slug=draft.class_slug or await _class_slug(session, class_id, catalog),
+        id=0,
+        class_slug=None,
+        plan_session_id=None,
         exercises=draft.exercises,
         advisories=advisories_for(draft.pain),
-        created_at=created_at,
+        created_at=now,
     )
-    if idempotency_key is not None:
-        await session.exec(
-            update(IdempotencyRecord)
-            .where(
-                col(IdempotencyRecord.user_id) == user.id,
-                col(IdempotencyRecord.key) == idempotency_key,
-            )
-            .values(response_body=public.model_dump_json())
-        )
+    try:
+        public = await store_workout(session, row=row, answer=answer)
+    except KeyTaken:
+        assert idempotency_key is not None
+        assert fingerprint is not None
+        return await _replay(session, user_id=user.id, key=idempotency_key, fingerprint=fingerprint)
     WORKOUTS_LOGGED.inc()
     return public
 

@@ -78,7 +78,7 @@ async def write_workouts(
             )
             try:
                 async with request_session(post_request(sessionmaker)) as session:
-                    take_write_lock(session)  # what the workout route's WRITES declares
+                    take_write_lock(session)  # what the workout route declares on SQLite
                     # Read, then write, in one transaction: as a signed-in request does.
                     user = await session.get(User, user_id)
                     assert user is not None
