@@ -8,9 +8,8 @@ from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.log import access_logger, log_access
 from app.metrics import observe_request
-
-access_logger = logging.getLogger("backfit.access")
 
 # A client-supplied id is echoed only when it is short and plain, so it cannot inject log lines.
 _ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -68,18 +67,13 @@ def record_request(method: str, route: str, status: int, started: float, request
     seconds = time.perf_counter() - started
     observe_request(method, route, status, seconds)
     if access_logger.isEnabledFor(logging.INFO):
-        fields = {
-            "method": method,
-            "route": route,
-            "status": status,
-            "duration_ms": round(seconds * 1000, 2),
-            "request_id": request_id,
-            "user_id": user_id_var.get(),
-        }
-        # A record made by hand skips logging's caller lookup, which walks the whole
-        # (deep, per-request) stack; this line is written for every request.
-        access_logger.handle(
-            access_logger.makeRecord(
-                access_logger.name, logging.INFO, __file__, 0, "request", (), None, extra=fields
-            )
+        log_access(
+            {
+                "method": method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+                "request_id": request_id,
+                "user_id": user_id_var.get(),
+            }
         )
