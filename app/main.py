@@ -60,6 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Back workouts: catalog, weekly plans and workout logging.",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Observability here is Prometheus and JSON logs. Left on, FastAPI's own OpenTelemetry
+        # looks the global providers up on every request, configured or not (~10 µs).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
