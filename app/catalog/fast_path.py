@@ -20,13 +20,16 @@ PageHeaders = tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]]]  # 200
 
 
 def _page_headers(page: CachedPage) -> PageHeaders:
-    common = [(b"etag", page.etag.encode()), (b"cache-control", CACHE_CONTROL.encode())]
+    """The headers the route sends, in its order (CORS adds Vary: Origin to every answer)."""
+    validators = [(b"etag", page.etag.encode()), (b"cache-control", CACHE_CONTROL.encode())]
+    vary = (b"vary", b"Origin")
     full = [
+        *validators,
         (b"content-length", str(len(page.body)).encode()),
         (b"content-type", b"application/json"),
-        *common,
+        vary,
     ]
-    return full, common
+    return full, [*validators, vary]
 
 
 class CatalogFastPath:
