@@ -64,6 +64,25 @@ def request_id_from(incoming: bytes) -> str:
     return f"{random.getrandbits(128):032x}"
 
 
+async def answer_directly(
+    send: Send,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+    *,
+    method: str,
+    route: str,
+    started: float,
+    request_id: str,
+) -> None:
+    """Send a whole answer made outside the middleware chain, with what the chain gives every
+    request: X-Request-ID (last, as the middleware adds it), the metrics and the access line."""
+    headers = [*headers, (b"x-request-id", request_id.encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+    record_request(method, route, status, started, request_id)
+
+
 def record_request(method: str, route: str, status: int, started: float, request_id: str) -> None:
     """The request's metrics and its access-log line (``started``: ``time.perf_counter()``)."""
     seconds = time.perf_counter() - started

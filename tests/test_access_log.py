@@ -114,6 +114,9 @@ async def test_every_request_gets_one_line_whichever_way_it_is_answered(
     await client.get("/v1/classes", headers={"X-Request-ID": "rendered"})
     await client.get("/v1/classes", headers={"X-Request-ID": "cached"})
     await client.get("/v1/nothing-here", headers={"X-Request-ID": "missing"})
+    profile = {"week_start": "2026-11-23", "equipment": ["mat"]}
+    for request_id in ("first-preview", "lean-preview"):
+        await client.post("/v1/plans/preview", json=profile, headers={"X-Request-ID": request_id})
     await asyncio.sleep(AccessLines.flush_seconds * 3)
     entries = [json.loads(line) for line in access_stream.getvalue().splitlines()]
     assert [
@@ -122,4 +125,6 @@ async def test_every_request_gets_one_line_whichever_way_it_is_answered(
         ("rendered", "/v1/classes", 200, ACCESS_LOGGER),
         ("cached", "/v1/classes", 200, ACCESS_LOGGER),
         ("missing", "unmatched", 404, ACCESS_LOGGER),
+        ("first-preview", "/v1/plans/preview", 200, ACCESS_LOGGER),
+        ("lean-preview", "/v1/plans/preview", 200, ACCESS_LOGGER),
     ]
