@@ -7,11 +7,14 @@ import logging
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import httpx
 import pytest
 from httpx import AsyncClient
 
 from app.log import ACCESS_LOGGER, AccessLines, JsonFormatter, logging_config
+from tests.faults.support import served
 
 REQUEST_FIELDS = {
     "method": "GET",
@@ -128,3 +131,29 @@ async def test_every_request_gets_one_line_whichever_way_it_is_answered(
         ("first-preview", "/v1/plans/preview", 200, ACCESS_LOGGER),
         ("lean-preview", "/v1/plans/preview", 200, ACCESS_LOGGER),
     ]
+
+
+@pytest.mark.slow
+def test_two_workers_write_every_line_whole_by_the_time_they_stop(
+    scratch_database_url: str, tmp_path: Path
+) -> None:
+    log_path = tmp_path / "server.log"
+    request_ids = [f"stopping-{number}" for number in range(30)]
+    with served(scratch_database_url, log_path, workers=2, log_level="info") as service:
+        service.wait_for_workers(2)
+        asyncio.run(each_on_its_own_connection(f"{service.base_url}/healthz", request_ids))
+        # Stopped at once: a line still waiting in its batch must be written as a worker exits.
+    entries = [json.loads(line) for line in log_path.read_text().splitlines()]
+    logged = [entry["request_id"] for entry in entries if entry["logger"] == ACCESS_LOGGER]
+    assert sorted(set(logged) & set(request_ids)) == sorted(request_ids)
+    assert len(logged) == len(set(logged))
+
+
+async def each_on_its_own_connection(url: str, request_ids: list[str]) -> None:
+    """GETs at once, each on a connection of its own, so both workers take some."""
+    limits = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        responses = await asyncio.gather(
+            *(client.get(url, headers={"X-Request-ID": id_}) for id_ in request_ids)
+        )
+    assert [response.status_code for response in responses] == [200] * len(request_ids)
