@@ -42,10 +42,10 @@ class JsonFormatter(logging.Formatter):
 class AccessLines(logging.Handler):
     """The access logger's handler: JsonFormatter's lines, written a batch at a time.
 
-    A line a request through logging (LogRecord, formatter, one write each) cost as much as
-    the rest of a cached catalog answer, so ``request`` builds the same JSON from the
-    request's fields and queues it; a batch is written when it is full or
-    ``flush_seconds`` after its first line, and whatever is left when the handler closes.
+    Through logging, a request's line (a LogRecord, the formatter, a write of its own) cost
+    as much as the rest of a cached catalog answer; ``request`` builds the same JSON from the
+    request's fields and queues it. A batch is written when the next line would not fit,
+    ``flush_seconds`` after its first line, and when the handler closes (at exit).
     """
 
     flush_seconds: ClassVar[float] = 0.05
