@@ -21,6 +21,7 @@ from app.head import HeadAsGet
 from app.health.router import router as health_router
 from app.metrics import router as metrics_router
 from app.openapi import install_openapi
+from app.plans.preview_path import PlanPreviewFastPath
 from app.plans.router import router as plans_router
 from app.request_context import RequestContextMiddleware
 from app.sync.router import router as sync_router
@@ -37,10 +38,11 @@ opaque `cursor`; catalog reads send an `ETag` and answer `If-None-Match` with 30
 
 
 class BackfitApp(FastAPI):
-    """FastAPI with cached catalog pages answered outside every middleware (see fast_path)."""
+    """FastAPI with cached catalog pages and plain plan previews answered outside every
+    middleware (see app.catalog.fast_path and app.plans.preview_path)."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return CatalogFastPath(super().build_middleware_stack())
+        return CatalogFastPath(PlanPreviewFastPath(super().build_middleware_stack()))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -60,6 +62,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Back workouts: catalog, weekly plans and workout logging.",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Observability here is Prometheus and JSON logs. Left on, FastAPI's own OpenTelemetry
+        # looks the global providers up on every request, configured or not (~10 µs).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,

@@ -144,6 +144,13 @@ class CatalogCache:
             self._catalog_rows[name] = rows
         return rows
 
+    def kept_rows(self) -> tuple[tuple[WorkoutClass, ...], tuple[Exercise, ...]] | None:
+        """Every class and every exercise when both are kept, without a session; else None."""
+        classes, exercises = self._catalog_rows.get("classes"), self._catalog_rows.get("exercises")
+        if classes is None or exercises is None:
+            return None
+        return cast(tuple[WorkoutClass, ...], classes), cast(tuple[Exercise, ...], exercises)
+
     def page(self, key: str) -> CachedPage | None:
         return self._pages.get(key)
 

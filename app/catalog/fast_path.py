@@ -14,19 +14,22 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.catalog.cache import CATALOG_PATHS, CachedPage, CatalogCache, page_key
 from app.etag import CACHE_CONTROL, client_has_current
-from app.request_context import record_request, request_id_from
+from app.request_context import answer_directly, request_id_from
 
 PageHeaders = tuple[list[tuple[bytes, bytes]], list[tuple[bytes, bytes]]]  # 200, 304
 
 
 def _page_headers(page: CachedPage) -> PageHeaders:
-    common = [(b"etag", page.etag.encode()), (b"cache-control", CACHE_CONTROL.encode())]
+    """The headers the route sends, in its order (CORS adds Vary: Origin to every answer)."""
+    validators = [(b"etag", page.etag.encode()), (b"cache-control", CACHE_CONTROL.encode())]
+    vary = (b"vary", b"Origin")
     full = [
+        *validators,
         (b"content-length", str(len(page.body)).encode()),
         (b"content-type", b"application/json"),
-        *common,
+        vary,
     ]
-    return full, common
+    return full, [*validators, vary]
 
 
 class CatalogFastPath:
@@ -61,16 +64,20 @@ class CatalogFastPath:
             await self.app(scope, receive, send)
             return
         full, not_modified = self._headers_for(page)
-        route_path: str = getattr(page.route, "path", "unmatched")
-        request_id_text = request_id_from(request_id)
-        tag = (b"x-request-id", request_id_text.encode())
         if client_has_current(if_none_match, page.etag):
-            status, headers, body = 304, [*not_modified, tag], b""
+            status, headers, body = 304, not_modified, b""
         else:
-            status, headers, body = 200, [*full, tag], page.body
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-        record_request("GET", route_path, status, started, request_id_text)
+            status, headers, body = 200, full, page.body
+        await answer_directly(
+            send,
+            status,
+            headers,
+            body,
+            method="GET",
+            route=getattr(page.route, "path", "unmatched"),
+            started=started,
+            request_id=request_id_from(request_id),
+        )
 
     def _headers_for(self, page: CachedPage) -> PageHeaders:
         known: Any = self._headers.get(id(page))

@@ -4,12 +4,15 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlmodel import select
+from starlette.datastructures import State
 
 from app.accounts.deps import CurrentUser
 from app.api_types import ResourceId
 from app.catalog.cache import CachedCatalog
+from app.classes.models import WorkoutClass
 from app.db import DbSession
 from app.errors import NotFound
+from app.exercises.models import Exercise
 from app.plans.models import Plan
 from app.plans.service import Catalog
 
@@ -32,7 +35,13 @@ async def plan_catalog(request: Request, session: DbSession, cache: CachedCatalo
     miss with the request's own session: a second one could wait forever for a pooled
     connection)."""
     classes, exercises = await cache.classes(session), await cache.exercises(session)
-    state = request.app.state
+    return catalog_of(request.app.state, classes, exercises)
+
+
+def catalog_of(
+    state: State, classes: tuple[WorkoutClass, ...], exercises: tuple[Exercise, ...]
+) -> Catalog:
+    """The plans' catalog of these rows, built once for them and kept in the app's state."""
     built: tuple[object, object, Catalog] | None = getattr(state, "plan_catalog", None)
     if built is None or built[0] is not classes or built[1] is not exercises:
         built = (classes, exercises, Catalog(classes, exercises))  # the cache reread the catalog

@@ -49,10 +49,8 @@ ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
 )
 async def preview_plan(catalog: PlanCatalog, now: Now, body: PlanPreviewRequest) -> Response:
     """Generate a week's plan for a profile without an account; nothing is stored."""
-    preview = service.preview_plan(request=body, catalog=catalog, now=now)
-    # Serialised here: the model was built from validated parts, so FastAPI's validation of
-    # the returned value would only repeat it (same bytes: aliases as the response model).
-    return Response(preview.model_dump_json(by_alias=True), media_type="application/json")
+    preview = service.preview_json(request=body, catalog=catalog, now=now)
+    return Response(preview, media_type="application/json")
 
 
 @router.post(

@@ -224,6 +224,14 @@ def preview_plan(*, request: PlanPreviewRequest, catalog: Catalog, now: datetime
     )
 
 
+def preview_json(*, request: PlanPreviewRequest, catalog: Catalog, now: datetime) -> bytes:
+    """The preview's response body."""
+    # Serialised here: the model was built from validated parts, so validating it again as
+    # the route's response model would only repeat it (same bytes: aliases as that model).
+    preview = preview_plan(request=request, catalog=catalog, now=now)
+    return preview.model_dump_json(by_alias=True).encode()
+
+
 async def plan_public(session: AsyncSession, plan: Plan) -> PlanPublic:
     """A stored plan with its sessions and their classes."""
     return (await plans_public(session, [plan]))[0]
