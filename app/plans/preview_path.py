@@ -15,12 +15,11 @@ import json
 import time
 
 from pydantic import TypeAdapter
-from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.body_limit import MAX_BODY_BYTES
 from app.catalog.cache import CatalogCache
-from app.clock import current_time
+from app.clock import now_for
 from app.plans.deps import catalog_of
 from app.plans.models import PlanPreviewRequest
 from app.plans.service import preview_json
@@ -96,8 +95,7 @@ def _preview(scope: Scope, body: bytes) -> bytes | None:
         return None
     try:
         profile = _BODY.validate_python(json.loads(body), from_attributes=True)
-        now = current_time(Request(scope))
-        return preview_json(request=profile, catalog=catalog_of(state, *rows), now=now)
+        return preview_json(request=profile, catalog=catalog_of(state, *rows), now=now_for(state))
     except Exception:  # the route answers it again, its way: a 422, or the error logged as a 500
         return None
 
