@@ -19,6 +19,7 @@ from app.errors import install_error_handlers
 from app.exercises.router import router as exercises_router
 from app.head import HeadAsGet
 from app.health.router import router as health_router
+from app.memory import return_large_blocks_on_free
 from app.metrics import router as metrics_router
 from app.openapi import install_openapi
 from app.plans.preview_path import PlanPreviewFastPath
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        return_large_blocks_on_free()  # in each worker process, before it hashes anything
         async with app.state.catalog_cache.watching(app.state.sessionmaker):
             yield
         await engine.dispose()
