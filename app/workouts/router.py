@@ -11,7 +11,7 @@ from app.clock import Now
 from app.db import WRITES, DbSession
 from app.errors import problem_responses
 from app.pagination import Page, PageCursor, PageLimit
-from app.workouts import service
+from app.workouts import service, stats
 from app.workouts.models import IdempotencyKey, Stats, WorkoutCreate, WorkoutPublic
 
 router = APIRouter(prefix="/v1/me", tags=["workouts"])
@@ -148,6 +148,6 @@ async def read_stats(
 ) -> Stats:
     """Planned and completed sessions and minutes per week, adherence, streak and totals."""
     assert user.id is not None
-    return await service.weekly_stats(
+    return await stats.weekly_stats(
         session, user_id=user.id, time_zone=user.time_zone, weeks=weeks, now=now
     )

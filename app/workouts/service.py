@@ -1,10 +1,10 @@
-"""Logging workouts (idempotently), reading them back, and the stats built on them."""
+"""Logging workouts (idempotently) and reading them back."""
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import case, col, func, insert, select, tuple_, update
+from sqlmodel import col, insert, select, tuple_, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
@@ -17,32 +17,26 @@ from app.exercises.models import Exercise
 from app.local_time import (
     MAX_CLOCK_SKEW,
     local_date_of,
-    local_today,
     sent_offset_minutes,
     with_offset,
 )
 from app.metrics import WORKOUTS_LOGGED
 from app.pagination import Page, decode_cursor, encode_cursor
-from app.plans.rules import ADVICE, LIGHTEN_LOAD, SEE_PHYSIO, is_painful, week_fully_completed
+from app.plans.rules import ADVICE, LIGHTEN_LOAD, SEE_PHYSIO, is_painful
 from app.plans.sessions import (
     complete_planned_session,
     complete_session_on,
-    planned_per_week,
     reopen_planned_session,
 )
 from app.sync.changes import record_change, record_plan_change
-from app.weeks import monday_of, week_start_of
 from app.workouts.models import (
     Advisory,
     ExerciseLog,
     IdempotencyRecord,
-    Stats,
-    WeekStats,
     Workout,
     WorkoutCreate,
     WorkoutPublic,
 )
-from app.workouts.volume import hard_sets_per_week
 
 PAIN_ADVISORIES = tuple(
     Advisory(code=code, message=ADVICE[code]) for code in (SEE_PHYSIO, LIGHTEN_LOAD)
@@ -345,70 +339,3 @@ async def delete_workout(session: AsyncSession, *, user_id: int, workout_id: int
         await record_plan_change(
             session, user_id=user_id, planned_session_id=workout.plan_session_id
         )
-
-
-async def weekly_stats(
-    session: AsyncSession, *, user_id: int, time_zone: str, weeks: int, now: datetime
-) -> Stats:
-    """Per-week counts and minutes for the last ``weeks`` local weeks, with streak and totals."""
-    this_monday = monday_of(local_today(now, time_zone))
-    mondays = [this_monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
-    week = week_start_of(col(Workout.local_date)).label("week")
-    per_week = await session.exec(
-        select(
-            week,
-            func.count(),
-            func.coalesce(func.sum(Workout.duration_minutes), 0),
-            func.sum(case((col(Workout.plan_session_id).is_(None), 1), else_=0)),
-        )
-        .where(Workout.user_id == user_id, col(Workout.local_date) >= mondays[0])
-        .group_by(week)
-    )
-    done, unlinked = {}, {}
-    for monday, count, minutes, without_link in per_week:
-        done[monday], unlinked[monday] = (count, minutes), without_link
-    planned = await planned_per_week(session, user_id=user_id, first_week=mondays[0])
-    hard_sets = await hard_sets_per_week(session, user_id=user_id, since=mondays[0])
-    total_sessions, total_minutes = (
-        await session.exec(
-            select(func.count(), func.coalesce(func.sum(Workout.duration_minutes), 0)).where(
-                Workout.user_id == user_id
-            )
-        )
-    ).one()
-    week_rows = [
-        WeekStats(
-            week_start=monday,
-            planned=planned.get(monday, (0, 0))[0],
-            completed=done.get(monday, (0, 0))[0],
-            minutes=done.get(monday, (0, 0))[1],
-            hard_sets=hard_sets.get(monday, {}),
-        )
-        for monday in mondays
-    ]
-    planned_total = sum(planned.get(monday, (0, 0))[0] for monday in mondays)
-    planned_done = sum(planned.get(monday, (0, 0))[1] for monday in mondays)
-    return Stats(
-        weeks=week_rows,
-        adherence=round(planned_done / planned_total, 4) if planned_total else None,
-        current_streak_weeks=_streak(mondays, planned, unlinked),
-        total_sessions=total_sessions,
-        total_minutes=total_minutes,
-    )
-
-
-def _streak(
-    mondays: list[date], planned: dict[date, tuple[int, int]], unlinked: dict[date, int]
-) -> int:
-    """Weeks in a row, newest first, whose every planned session was completed (linked or not).
-
-    The week under way adds to a streak once met, but does not break one before it ends.
-    """
-    streak = 0
-    for position, monday in enumerate(reversed(mondays)):
-        planned_count, done_count = planned.get(monday, (0, 0))
-        if week_fully_completed(planned_count, done_count + unlinked.get(monday, 0)):
-            streak += 1
-        elif position > 0:
-            break
-    return streak

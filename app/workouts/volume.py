@@ -8,7 +8,7 @@ exercise works. Sets with no RPE at all are not counted: nothing says how hard t
 from datetime import date
 
 import sqlalchemy as sa
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import BindParameter, Dialect, TextualSelect
 
 from app.weeks import week_start_of
 
@@ -38,27 +38,16 @@ _SETS_FROM = {
 }
 
 
-async def hard_sets_per_week(
-    session: AsyncSession, *, user_id: int, since: date
-) -> dict[date, dict[str, int]]:
-    """Hard sets per muscle for each local week (by its Monday) from the day ``since`` on."""
-    connection = await session.connection()  # a text query, on the request's connection
-    dialect = connection.dialect
+def hard_sets_per_week(
+    dialect: Dialect, *, user_id: BindParameter[int], since: BindParameter[date]
+) -> TextualSelect:
+    """Rows (week's Monday, muscle, hard sets) for each local week from the day ``since`` on."""
     week = week_start_of(sa.literal_column("w.local_date")).compile(dialect=dialect)
-    statement = sa.text(
-        f"SELECT {week} AS week, m.value AS muscle, count(*) AS sets"
-        f" {_SETS_FROM[dialect.name]} GROUP BY 1, 2 ORDER BY 1, 2"
-    ).bindparams(
-        sa.bindparam("user_id", user_id),
-        sa.bindparam("since", since, type_=sa.Date()),
-        sa.bindparam("hard_rpe", HARD_SET_RPE),
+    return (
+        sa.text(
+            f"SELECT {week} AS week, m.value AS muscle, count(*) AS sets"
+            f" {_SETS_FROM[dialect.name]} GROUP BY 1, 2"
+        )
+        .bindparams(user_id, since, sa.bindparam("hard_rpe", HARD_SET_RPE))
+        .columns(sa.column("week", sa.Date), sa.column("muscle"), sa.column("sets", sa.Integer))
     )
-    volume: dict[date, dict[str, int]] = {}
-    for monday, muscle, sets in (await connection.execute(statement)).all():
-        volume.setdefault(_as_date(monday), {})[muscle] = sets
-    return volume
-
-
-def _as_date(value: date | str) -> date:
-    """A week-start value as a date (SQLite hands back text, PostgreSQL a date)."""
-    return value if isinstance(value, date) else date.fromisoformat(value)
