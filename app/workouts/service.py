@@ -1,10 +1,10 @@
 """Logging workouts (idempotently) and reading them back."""
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col, insert, select, tuple_, update
+from sqlmodel import col, insert, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
@@ -21,7 +21,6 @@ from app.local_time import (
     with_offset,
 )
 from app.metrics import WORKOUTS_LOGGED
-from app.pagination import Page, decode_cursor, encode_cursor
 from app.plans.rules import ADVICE, LIGHTEN_LOAD, SEE_PHYSIO, is_painful
 from app.plans.sessions import (
     complete_planned_session,
@@ -259,65 +258,6 @@ def _workouts_with_class_slug() -> Select[Workout, str]:
     return select(Workout, WorkoutClass.slug).outerjoin(
         WorkoutClass, col(WorkoutClass.id) == Workout.class_id
     )
-
-
-async def list_workouts(
-    session: AsyncSession,
-    *,
-    user_id: int,
-    limit: int,
-    cursor: str | None = None,
-    completed_from: date | datetime | None = None,
-    completed_to: date | datetime | None = None,
-) -> Page[WorkoutPublic]:
-    """The user's workouts, newest first, one keyset page at a time.
-
-    A date bound is a whole local day, inclusive at both ends; a time bound is an instant,
-    ``from`` inclusive and ``to`` exclusive.
-    """
-    query = (
-        _workouts_with_class_slug()
-        .where(Workout.user_id == user_id)
-        .order_by(col(Workout.completed_at).desc(), col(Workout.id).desc())
-        .limit(limit + 1)
-    )
-    if cursor is not None:
-        completed_at, workout_id = decode_cursor(cursor, shape=(str, int))
-        try:
-            after = datetime.fromisoformat(str(completed_at))
-        except ValueError:
-            raise Unprocessable(
-                "The cursor is malformed: pass a next_cursor as received."
-            ) from None
-        query = query.where(tuple_(Workout.completed_at, Workout.id) < tuple_(after, workout_id))
-    if isinstance(completed_from, datetime):
-        query = query.where(Workout.completed_at >= completed_from)
-    elif completed_from is not None:
-        query = query.where(Workout.local_date >= completed_from)
-    if isinstance(completed_to, datetime):
-        query = query.where(Workout.completed_at < completed_to)
-    elif completed_to is not None:
-        query = query.where(Workout.local_date <= completed_to)
-    rows = list(await session.exec(query))
-    page = [_public(workout, slug) for workout, slug in rows[:limit]]
-    next_cursor = (
-        encode_cursor([page[-1].completed_at.astimezone(UTC).isoformat(), page[-1].id])
-        if len(rows) > limit
-        else None
-    )
-    return Page(items=page, next_cursor=next_cursor)
-
-
-async def get_workout(session: AsyncSession, *, user_id: int, workout_id: int) -> WorkoutPublic:
-    """One of the user's workouts; someone else's is NotFound, as if it did not exist."""
-    row = (
-        await session.exec(
-            _workouts_with_class_slug().where(Workout.id == workout_id, Workout.user_id == user_id)
-        )
-    ).first()
-    if row is None:
-        raise NotFound("workout", workout_id)
-    return _public(*row)
 
 
 async def delete_workout(session: AsyncSession, *, user_id: int, workout_id: int) -> None:
