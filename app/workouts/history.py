@@ -2,7 +2,8 @@
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from functools import cache
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter
@@ -53,10 +54,51 @@ def _public(rows: Sequence[sa.Row[Any]]) -> list[WorkoutPublic]:
     )
 
 
-async def _rows(session: AsyncSession, query: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
+async def _rows(
+    session: AsyncSession, query: sa.Select[Any], values: dict[str, Any]
+) -> Sequence[sa.Row[Any]]:
     connection = await session.connection()  # Core rows: no Workout entities to build
-    rows: Sequence[sa.Row[Any]] = (await connection.execute(query)).all()
+    rows: Sequence[sa.Row[Any]] = (await connection.execute(query, values)).all()
     return rows
+
+
+Bound = Literal["day", "instant"] | None
+
+
+def _bound(value: date | datetime | None) -> Bound:
+    if isinstance(value, datetime):
+        return "instant"
+    return None if value is None else "day"
+
+
+def _bind(name: str, column: Any) -> sa.BindParameter[Any]:
+    return sa.bindparam(name, type_=column.type)
+
+
+# One statement per shape of page (with a cursor or not, each bound a day or an instant or
+# none), built once: a page only binds its values.
+@cache
+def _page_statement(after: bool, since: Bound, until: Bound) -> sa.Select[Any]:
+    query = (
+        _workout_rows()
+        .where(col(Workout.user_id) == _bind("user_id", Workout.user_id))
+        .order_by(col(Workout.completed_at).desc(), col(Workout.id).desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer()))
+    )
+    if after:
+        query = query.where(
+            tuple_(Workout.completed_at, Workout.id)
+            < tuple_(_bind("after_at", Workout.completed_at), _bind("after_id", Workout.id))
+        )
+    if since == "instant":
+        query = query.where(col(Workout.completed_at) >= _bind("since", Workout.completed_at))
+    elif since == "day":
+        query = query.where(col(Workout.local_date) >= _bind("since", Workout.local_date))
+    if until == "instant":
+        query = query.where(col(Workout.completed_at) < _bind("until", Workout.completed_at))
+    elif until == "day":
+        query = query.where(col(Workout.local_date) <= _bind("until", Workout.local_date))
+    return query
 
 
 async def list_workouts(
@@ -73,30 +115,22 @@ async def list_workouts(
     A date bound is a whole local day, inclusive at both ends; a time bound is an instant,
     ``from`` inclusive and ``to`` exclusive.
     """
-    query = (
-        _workout_rows()
-        .where(col(Workout.user_id) == user_id)
-        .order_by(col(Workout.completed_at).desc(), col(Workout.id).desc())
-        .limit(limit + 1)
-    )
+    values: dict[str, Any] = {
+        "user_id": user_id,
+        "limit": limit + 1,
+        "since": completed_from,
+        "until": completed_to,
+    }
     if cursor is not None:
-        completed_at, workout_id = decode_cursor(cursor, shape=(str, int))
+        completed_at, values["after_id"] = decode_cursor(cursor, shape=(str, int))
         try:
-            after = datetime.fromisoformat(str(completed_at))
+            values["after_at"] = datetime.fromisoformat(str(completed_at))
         except ValueError:
             raise Unprocessable(
                 "The cursor is malformed: pass a next_cursor as received."
             ) from None
-        query = query.where(tuple_(Workout.completed_at, Workout.id) < tuple_(after, workout_id))
-    if isinstance(completed_from, datetime):
-        query = query.where(col(Workout.completed_at) >= completed_from)
-    elif completed_from is not None:
-        query = query.where(col(Workout.local_date) >= completed_from)
-    if isinstance(completed_to, datetime):
-        query = query.where(col(Workout.completed_at) < completed_to)
-    elif completed_to is not None:
-        query = query.where(col(Workout.local_date) <= completed_to)
-    rows = await _rows(session, query)
+    query = _page_statement(cursor is not None, _bound(completed_from), _bound(completed_to))
+    rows = await _rows(session, query, values)
     page = rows[:limit]
     next_cursor = (
         encode_cursor([page[-1].completed_at.astimezone(UTC).isoformat(), page[-1].id])
@@ -106,12 +140,15 @@ async def list_workouts(
     return Page(items=_public(page), next_cursor=next_cursor)
 
 
+_ONE_WORKOUT = _workout_rows().where(
+    col(Workout.id) == _bind("workout_id", Workout.id),
+    col(Workout.user_id) == _bind("user_id", Workout.user_id),
+)
+
+
 async def get_workout(session: AsyncSession, *, user_id: int, workout_id: int) -> WorkoutPublic:
     """One of the user's workouts; someone else's is NotFound, as if it did not exist."""
-    rows = await _rows(
-        session,
-        _workout_rows().where(col(Workout.id) == workout_id, col(Workout.user_id) == user_id),
-    )
+    rows = await _rows(session, _ONE_WORKOUT, {"workout_id": workout_id, "user_id": user_id})
     if not rows:
         raise NotFound("workout", workout_id)
     return _public(rows)[0]
