@@ -1,4 +1,4 @@
-"""Logging workouts (idempotently) and reading them back."""
+"""Logging workouts (idempotently) and deleting them; reading them back is in history.py."""
 
 import hashlib
 from datetime import date, datetime
