@@ -28,8 +28,10 @@ class SigningKeys:
         return self._key
 
 
-def signing_keys(request: Request) -> SigningKeys:
+async def signing_keys(request: Request) -> SigningKeys:
     """The application's signing-key source, made on first use."""
+    # async although it never waits: FastAPI would run a plain function in its threadpool,
+    # a thread hop on every signed-in request.
     keys: SigningKeys | None = getattr(request.app.state, "signing_keys", None)
     if keys is None:
         keys = request.app.state.signing_keys = SigningKeys(request.app.state.settings.secret_key)

@@ -5,9 +5,11 @@ import asyncio
 import hashlib
 import os
 import secrets
+import time
 import weakref
 from collections.abc import Callable
 from datetime import timedelta
+from functools import lru_cache
 from http import HTTPStatus
 from typing import TypeVar
 
@@ -22,6 +24,8 @@ from app.errors import AppError
 
 T = TypeVar("T")
 TOKEN_ALGORITHM = "HS256"
+# Access tokens whose check is remembered per process (a few hundred bytes each).
+TOKENS_REMEMBERED = 4096
 # Argon2id with the OWASP Password Storage Cheat Sheet's first setting: 19 MiB, 2 passes,
 # one lane (docs/operations.md). Hashes made with other settings still verify.
 ARGON2_MEMORY_KIB = 19 * 1024
@@ -125,16 +129,30 @@ def issue_access_token(*, user_id: int, sign_in_id: int, key: str, minutes: int)
 def session_from_token(token: str, key: str) -> tuple[int, int] | None:
     """(user id, session id) a valid token names; None for expired, tampered or foreign ones."""
     try:
-        claims = jwt.decode(
-            token, key, algorithms=[TOKEN_ALGORITHM], options={"require": ["exp", "sub", "sid"]}
-        )
+        user_id, sign_in_id, expires_at = _checked_token(token, key)
     except jwt.PyJWTError:
         return None
+    # PyJWT's own rule: a token is expired from the second its exp names.
+    return (user_id, sign_in_id) if expires_at > time.time() else None
+
+
+# A client sends the same token with every request until it expires: its signature and claims
+# are checked once per process, then only its expiry. Refusals are not remembered (they
+# raise): a token issued by a replica whose clock runs ahead is good a moment later.
+@lru_cache(maxsize=TOKENS_REMEMBERED)
+def _checked_token(token: str, key: str) -> tuple[int, int, int]:
+    """(user id, session id, expiry) of a genuine token of ours, expired or not."""
+    claims = jwt.decode(
+        token,
+        key,
+        algorithms=[TOKEN_ALGORITHM],
+        options={"require": ["exp", "sub", "sid"], "verify_exp": False},
+    )
     subject, sign_in = claims["sub"], claims["sid"]
-    # Only what issue_access_token writes: plain digits naming ids in range.
-    if not (_is_id_text(subject) and _is_id_text(sign_in)):
-        return None
-    return int(subject), int(sign_in)
+    # Only what issue_access_token writes: plain digits naming ids in range, a whole expiry.
+    if not (_is_id_text(subject) and _is_id_text(sign_in) and type(claims["exp"]) is int):
+        raise jwt.InvalidTokenError("not a token of ours")
+    return int(subject), int(sign_in), claims["exp"]
 
 
 def _is_id_text(value: object) -> bool:

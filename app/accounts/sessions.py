@@ -11,6 +11,10 @@ and the winner's new pair keeps working.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -151,16 +155,38 @@ async def _revoke_if_reused(session: AsyncSession, *, token_hash: str, now: date
     await session.exec(delete(SignIn).where(col(SignIn.id) == retired.sign_in_id))
 
 
+_USER = User.__table__  # type: ignore[attr-defined]
+_SIGN_IN = SignIn.__table__  # type: ignore[attr-defined]
+# Built once: every signed-in request runs it, so it is neither rebuilt nor re-keyed for the
+# statement cache each time.
+_SIGNED_IN_USER = (
+    sa.select(_USER)
+    .join(_SIGN_IN, _SIGN_IN.c.user_id == _USER.c.id)
+    .where(_USER.c.id == sa.bindparam("user_id"), _SIGN_IN.c.id == sa.bindparam("sign_in_id"))
+)
+
+
 async def find_signed_in_user(
     session: AsyncSession, *, user_id: int, sign_in_id: int
 ) -> User | None:
     """The user, if the session named by an access token still exists (one query)."""
-    query = (
-        select(User)
-        .join(SignIn, col(SignIn.user_id) == col(User.id))
-        .where(col(User.id) == user_id, col(SignIn.id) == sign_in_id)
-    )
-    return (await session.exec(query)).first()
+    connection = await session.connection()
+    row = (
+        await connection.execute(_SIGNED_IN_USER, {"user_id": user_id, "sign_in_id": sign_in_id})
+    ).first()
+    if row is None:
+        return None
+    known = session.identity_map.get(identity_key(User, user_id))
+    if isinstance(known, User):
+        return known
+    # The row made into a User as an ORM query would (its values unchanged since loaded, and
+    # in the session, so a route that edits it saves it), without the ORM query's overhead.
+    user: User = User.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
+    for key, value in row._mapping.items():
+        set_committed_value(user, key, value)
+    make_transient_to_detached(user)
+    session.add(user)
+    return user
 
 
 async def end_session(session: AsyncSession, *, user_id: int, sign_in_id: int) -> None:

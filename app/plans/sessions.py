@@ -5,6 +5,8 @@ A logged workout marks its session done as it is stored (app.workouts.store).
 
 from datetime import date
 
+import sqlalchemy as sa
+from sqlalchemy import BindParameter, Select
 from sqlmodel import case, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,18 +26,17 @@ async def reopen_planned_session(session: AsyncSession, *, planned_session_id: i
         session.add(planned)
 
 
-async def planned_per_week(
-    session: AsyncSession, *, user_id: int, first_week: date
-) -> dict[date, tuple[int, int]]:
-    """(planned, done) session counts per plan week from ``first_week`` on."""
-    rows = await session.exec(
-        select(
+def planned_per_week(
+    *, user_id: BindParameter[int], first_week: BindParameter[date]
+) -> Select[date, int, int]:
+    """Rows (plan week, planned sessions, done sessions) for each plan week from ``first_week``."""
+    return (
+        sa.select(
             col(Plan.week_start),
-            func.count(),
-            func.sum(case((col(PlannedSession.status) == "done", 1), else_=0)),
+            func.count().label("planned"),
+            func.sum(case((col(PlannedSession.status) == "done", 1), else_=0)).label("done"),
         )
         .join(PlannedSession, col(PlannedSession.plan_id) == Plan.id)
-        .where(Plan.user_id == user_id, col(Plan.week_start) >= first_week)
+        .where(col(Plan.user_id) == user_id, col(Plan.week_start) >= first_week)
         .group_by(col(Plan.week_start))
     )
-    return {week: (planned, done) for week, planned, done in rows}

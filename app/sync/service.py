@@ -12,9 +12,8 @@ from app.pagination import decode_cursor, encode_cursor
 from app.plans.models import Plan, PlanPublic
 from app.plans.service import plans_public
 from app.sync.models import TOMBSTONE_RETENTION, Change, ChangesPage, SyncChange
-from app.workouts.models import Workout, WorkoutPublic
-from app.workouts.service import _public as workout_public
-from app.workouts.service import _workouts_with_class_slug
+from app.workouts.history import workouts_public
+from app.workouts.models import WorkoutPublic
 
 
 class ResyncNeeded(AppError):
@@ -55,13 +54,7 @@ async def _current_data(
     if user.id in wanted.get("profile", []):
         found["profile", user.id] = UserPublic.model_validate(user)
     if workout_ids := wanted.get("workout"):
-        workouts = await session.exec(
-            _workouts_with_class_slug().where(
-                col(Workout.id).in_(workout_ids), Workout.user_id == user.id
-            )
-        )
-        for workout, slug in workouts:
-            public = workout_public(workout, slug)
+        for public in await workouts_public(session, user_id=user.id, workout_ids=workout_ids):
             found["workout", public.id] = public
     if plan_ids := wanted.get("plan"):
         plans = await session.exec(

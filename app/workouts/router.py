@@ -11,7 +11,7 @@ from app.clock import Now
 from app.db import WRITES, DbSession, take_write_lock
 from app.errors import problem_responses
 from app.pagination import Page, PageCursor, PageLimit
-from app.workouts import service
+from app.workouts import history, service, stats
 from app.workouts.models import IdempotencyKey, Stats, WorkoutCreate, WorkoutPublic
 
 router = APIRouter(prefix="/v1/me", tags=["workouts"])
@@ -104,7 +104,7 @@ async def list_workouts(
 ) -> Page[WorkoutPublic]:
     """The signed-in user's workouts, newest first."""
     assert user.id is not None
-    return await service.list_workouts(
+    return await history.list_workouts(
         session,
         user_id=user.id,
         limit=limit,
@@ -125,7 +125,7 @@ async def get_workout(
 ) -> WorkoutPublic:
     """One of the signed-in user's workouts."""
     assert user.id is not None
-    return await service.get_workout(session, user_id=user.id, workout_id=workout_id)
+    return await history.get_workout(session, user_id=user.id, workout_id=workout_id)
 
 
 @router.delete(
@@ -158,6 +158,6 @@ async def read_stats(
 ) -> Stats:
     """Planned and completed sessions and minutes per week, adherence, streak and totals."""
     assert user.id is not None
-    return await service.weekly_stats(
+    return await stats.weekly_stats(
         session, user_id=user.id, time_zone=user.time_zone, weeks=weeks, now=now
     )

@@ -1,12 +1,11 @@
-"""Logging workouts (idempotently), reading them back, and the stats built on them."""
+"""Logging workouts (idempotently) and deleting them; reading them back is in history.py."""
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
 from pydantic import TypeAdapter
-from sqlmodel import case, col, func, select, tuple_
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import Select
 
 from app.accounts.models import User
 from app.api_types import EARLIEST_DATE, LATEST_DATE
@@ -17,27 +16,21 @@ from app.exercises.models import Exercise
 from app.local_time import (
     MAX_CLOCK_SKEW,
     local_date_of,
-    local_today,
     sent_offset_minutes,
-    with_offset,
 )
 from app.metrics import WORKOUTS_LOGGED
-from app.pagination import Page, decode_cursor, encode_cursor
-from app.plans.rules import ADVICE, LIGHTEN_LOAD, SEE_PHYSIO, is_painful, week_fully_completed
-from app.plans.sessions import planned_per_week, reopen_planned_session
+from app.plans.rules import ADVICE, LIGHTEN_LOAD, SEE_PHYSIO, is_painful
+from app.plans.sessions import reopen_planned_session
 from app.sync.changes import record_change, record_plan_change
-from app.weeks import monday_of, week_start_of
+from app.weeks import monday_of
 from app.workouts.models import (
     Advisory,
     ExerciseLog,
-    Stats,
-    WeekStats,
     Workout,
     WorkoutCreate,
     WorkoutPublic,
 )
 from app.workouts.store import KeyTaken, store_workout, stored_response
-from app.workouts.volume import hard_sets_per_week
 
 _EXERCISE_LOGS = TypeAdapter(list[ExerciseLog])
 PAIN_ADVISORIES = tuple(
@@ -50,17 +43,6 @@ def advisories_for(pain: int | None) -> list[Advisory]:
     if is_painful(pain):
         return list(PAIN_ADVISORIES)
     return []
-
-
-def _public(workout: Workout, class_slug: str | None) -> WorkoutPublic:
-    return WorkoutPublic.model_validate(
-        workout,
-        update={
-            "completed_at": with_offset(workout.completed_at, workout.utc_offset_minutes),
-            "class_slug": class_slug,
-            "advisories": advisories_for(workout.pain),
-        },
-    )
 
 
 def _workout_day(completed_at: datetime, *, time_zone: str, now: datetime) -> date:
@@ -192,72 +174,6 @@ async def log_workout(
     return public
 
 
-def _workouts_with_class_slug() -> Select[Workout, str]:
-    """Workouts, each with the slug of its class (null when it had none)."""
-    return select(Workout, WorkoutClass.slug).outerjoin(
-        WorkoutClass, col(WorkoutClass.id) == Workout.class_id
-    )
-
-
-async def list_workouts(
-    session: AsyncSession,
-    *,
-    user_id: int,
-    limit: int,
-    cursor: str | None = None,
-    completed_from: date | datetime | None = None,
-    completed_to: date | datetime | None = None,
-) -> Page[WorkoutPublic]:
-    """The user's workouts, newest first, one keyset page at a time.
-
-    A date bound is a whole local day, inclusive at both ends; a time bound is an instant,
-    ``from`` inclusive and ``to`` exclusive.
-    """
-    query = (
-        _workouts_with_class_slug()
-        .where(Workout.user_id == user_id)
-        .order_by(col(Workout.completed_at).desc(), col(Workout.id).desc())
-        .limit(limit + 1)
-    )
-    if cursor is not None:
-        completed_at, workout_id = decode_cursor(cursor, shape=(str, int))
-        try:
-            after = datetime.fromisoformat(str(completed_at))
-        except ValueError:
-            raise Unprocessable(
-                "The cursor is malformed: pass a next_cursor as received."
-            ) from None
-        query = query.where(tuple_(Workout.completed_at, Workout.id) < tuple_(after, workout_id))
-    if isinstance(completed_from, datetime):
-        query = query.where(Workout.completed_at >= completed_from)
-    elif completed_from is not None:
-        query = query.where(Workout.local_date >= completed_from)
-    if isinstance(completed_to, datetime):
-        query = query.where(Workout.completed_at < completed_to)
-    elif completed_to is not None:
-        query = query.where(Workout.local_date <= completed_to)
-    rows = list(await session.exec(query))
-    page = [_public(workout, slug) for workout, slug in rows[:limit]]
-    next_cursor = (
-        encode_cursor([page[-1].completed_at.astimezone(UTC).isoformat(), page[-1].id])
-        if len(rows) > limit
-        else None
-    )
-    return Page(items=page, next_cursor=next_cursor)
-
-
-async def get_workout(session: AsyncSession, *, user_id: int, workout_id: int) -> WorkoutPublic:
-    """One of the user's workouts; someone else's is NotFound, as if it did not exist."""
-    row = (
-        await session.exec(
-            _workouts_with_class_slug().where(Workout.id == workout_id, Workout.user_id == user_id)
-        )
-    ).first()
-    if row is None:
-        raise NotFound("workout", workout_id)
-    return _public(*row)
-
-
 async def delete_workout(session: AsyncSession, *, user_id: int, workout_id: int) -> None:
     """Delete one of the user's workouts (reopening its planned session); else NotFound."""
     workout = (
@@ -277,70 +193,3 @@ async def delete_workout(session: AsyncSession, *, user_id: int, workout_id: int
         await record_plan_change(
             session, user_id=user_id, planned_session_id=workout.plan_session_id
         )
-
-
-async def weekly_stats(
-    session: AsyncSession, *, user_id: int, time_zone: str, weeks: int, now: datetime
-) -> Stats:
-    """Per-week counts and minutes for the last ``weeks`` local weeks, with streak and totals."""
-    this_monday = monday_of(local_today(now, time_zone))
-    mondays = [this_monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
-    week = week_start_of(col(Workout.local_date)).label("week")
-    per_week = await session.exec(
-        select(
-            week,
-            func.count(),
-            func.coalesce(func.sum(Workout.duration_minutes), 0),
-            func.sum(case((col(Workout.plan_session_id).is_(None), 1), else_=0)),
-        )
-        .where(Workout.user_id == user_id, col(Workout.local_date) >= mondays[0])
-        .group_by(week)
-    )
-    done, unlinked = {}, {}
-    for monday, count, minutes, without_link in per_week:
-        done[monday], unlinked[monday] = (count, minutes), without_link
-    planned = await planned_per_week(session, user_id=user_id, first_week=mondays[0])
-    hard_sets = await hard_sets_per_week(session, user_id=user_id, since=mondays[0])
-    total_sessions, total_minutes = (
-        await session.exec(
-            select(func.count(), func.coalesce(func.sum(Workout.duration_minutes), 0)).where(
-                Workout.user_id == user_id
-            )
-        )
-    ).one()
-    week_rows = [
-        WeekStats(
-            week_start=monday,
-            planned=planned.get(monday, (0, 0))[0],
-            completed=done.get(monday, (0, 0))[0],
-            minutes=done.get(monday, (0, 0))[1],
-            hard_sets=hard_sets.get(monday, {}),
-        )
-        for monday in mondays
-    ]
-    planned_total = sum(planned.get(monday, (0, 0))[0] for monday in mondays)
-    planned_done = sum(planned.get(monday, (0, 0))[1] for monday in mondays)
-    return Stats(
-        weeks=week_rows,
-        adherence=round(planned_done / planned_total, 4) if planned_total else None,
-        current_streak_weeks=_streak(mondays, planned, unlinked),
-        total_sessions=total_sessions,
-        total_minutes=total_minutes,
-    )
-
-
-def _streak(
-    mondays: list[date], planned: dict[date, tuple[int, int]], unlinked: dict[date, int]
-) -> int:
-    """Weeks in a row, newest first, whose every planned session was completed (linked or not).
-
-    The week under way adds to a streak once met, but does not break one before it ends.
-    """
-    streak = 0
-    for position, monday in enumerate(reversed(mondays)):
-        planned_count, done_count = planned.get(monday, (0, 0))
-        if week_fully_completed(planned_count, done_count + unlinked.get(monday, 0)):
-            streak += 1
-        elif position > 0:
-            break
-    return streak
