@@ -59,13 +59,15 @@ def test_every_changing_route_declares_it_writes() -> None:
     assert ("GET", "/v1/me/calendar") in writing
 
 
-async def begins_of(settings: Settings, path: str, who: str) -> list[str]:
+async def statements_of(
+    settings: Settings, who: str, method: str, path: str, body: dict[str, Any] | None = None
+) -> list[str]:
+    """Every statement one signed-in request sends, from BEGIN to the last."""
     app = create_app(settings)
-    begins: list[str] = []
+    statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.startswith("BEGIN"):
-            begins.append(statement)
+        statements.append(statement)
 
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         account = {"email": f"{who}@example.com", "password": PASSWORD}
@@ -73,23 +75,43 @@ async def begins_of(settings: Settings, path: str, who: str) -> list[str]:
         form = {"username": account["email"], "password": PASSWORD}
         token = (await client.post("/v1/auth/token", data=form)).json()["access_token"]
         event.listen(app.state.engine.sync_engine, "before_cursor_execute", record)
-        response = await client.get(path, headers={"Authorization": f"Bearer {token}"})
-        assert response.status_code == 200
+        headers = {"Authorization": f"Bearer {token}"}
+        response = await client.request(method, path, json=body, headers=headers)
+        assert response.is_success, response.text
     await app.state.engine.dispose()
-    return begins
+    return statements
 
 
-def test_sqlite_takes_the_write_lock_only_for_routes_that_write(
-    scratch_database_url: str,
-) -> None:
+def begins_of(settings: Settings, path: str, who: str) -> list[str]:
+    statements = asyncio.run(statements_of(settings, who, "GET", path))
+    return [statement for statement in statements if statement.startswith("BEGIN")]
+
+
+@pytest.fixture
+def sqlite_settings(scratch_database_url: str) -> Settings:
     if not scratch_database_url.startswith("sqlite"):
         pytest.skip("the write lock is SQLite's; PostgreSQL locks rows")
     migrate(scratch_database_url)
     seed(scratch_database_url)
-    settings = Settings(database_url=scratch_database_url, env="test")
-    assert asyncio.run(begins_of(settings, "/v1/me/calendar", "a")) == ["BEGIN IMMEDIATE"]
+    return Settings(database_url=scratch_database_url, env="test")
+
+
+def test_sqlite_takes_the_write_lock_only_for_routes_that_write(sqlite_settings: Settings) -> None:
+    assert begins_of(sqlite_settings, "/v1/me/calendar", "a") == ["BEGIN IMMEDIATE"]
     # A read runs statement by statement: no transaction, no lock.
-    assert asyncio.run(begins_of(settings, "/v1/me", "b")) == []
+    assert begins_of(sqlite_settings, "/v1/me", "b") == []
+
+
+def test_sqlite_takes_the_write_lock_at_the_first_write(sqlite_settings: Settings) -> None:
+    # The signed-in user lookup and the catalog checks read without the lock: holding it
+    # from the request's first statement kept every other writer waiting through them.
+    workout = {"completed_at": "2026-11-23T18:30:00Z", "duration_minutes": 20}
+    sent = asyncio.run(statements_of(sqlite_settings, "c", "POST", "/v1/me/workouts", workout))
+    begin = sent.index("BEGIN IMMEDIATE")
+    assert sent[:begin], "the request reads before it writes"
+    assert all(statement.startswith("SELECT") for statement in sent[:begin]), sent
+    assert not sent[begin + 1].startswith("SELECT"), sent
+    assert sent.count("BEGIN IMMEDIATE") == 1
 
 
 @pytest.mark.anyio
