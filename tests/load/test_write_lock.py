@@ -8,6 +8,7 @@ once. The PostgreSQL run checks the same numbers there (its row locks never say 
 
 import asyncio
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -109,4 +110,28 @@ def test_a_write_lock_held_too_long_is_a_503_with_retry_after(
     assert response.status_code == 503, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert int(response.headers["retry-after"]) >= 1
+    assert not unhandled
+
+
+def test_a_write_lock_held_briefly_by_another_program_is_waited_for(
+    scratch_database_url: str, tmp_path: Path
+) -> None:
+    if not scratch_database_url.startswith("sqlite"):
+        pytest.skip("the write lock is SQLite's; PostgreSQL writers lock rows, not the store")
+    with served(scratch_database_url, tmp_path / "server.log", workers=1) as service:
+        user = asyncio.run(make_users(scratch_database_url, 1, f"brief-{uuid.uuid4().hex[:8]}"))[0]
+        body = {"completed_at": "2026-11-23T18:30:00Z", "duration_minutes": 20}
+        responses: list[httpx.Response] = []
+
+        def log_workout() -> None:
+            url = f"{service.base_url}/v1/me/workouts"
+            responses.append(httpx.post(url, json=body, headers=bearer(user), timeout=60))
+
+        request = threading.Thread(target=log_workout)
+        with write_lock_held(scratch_database_url):
+            request.start()
+            time.sleep(1)  # well within the busy timeout
+        request.join(timeout=60)
+        unhandled = service.unhandled_errors()
+    assert [response.status_code for response in responses] == [201], responses[0].text
     assert not unhandled
