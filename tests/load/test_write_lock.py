@@ -11,13 +11,14 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from app.sqlite_writers import WriteTurns
 from tests.faults.support import print_figures, scalar, served
 from tests.load.support import PASSWORD, Tally, bearer, make_users
 
@@ -91,15 +92,26 @@ def write_lock_held(database_url: str) -> Iterator[None]:
         holder.close()
 
 
+@contextmanager
+def write_turn_held(database_url: str) -> Iterator[None]:
+    """Another worker's turn to write, kept for the block's duration."""
+    turn = asyncio.run(WriteTurns(database_url.partition(":///")[2]).take())
+    try:
+        yield
+    finally:
+        WriteTurns.give_back(turn)
+
+
+@pytest.mark.parametrize("holder", [write_lock_held, write_turn_held])
 def test_a_write_lock_held_too_long_is_a_503_with_retry_after(
-    scratch_database_url: str, tmp_path: Path
+    scratch_database_url: str, tmp_path: Path, holder: Callable[[str], AbstractContextManager[None]]
 ) -> None:
     if not scratch_database_url.startswith("sqlite"):
         pytest.skip("the write lock is SQLite's; PostgreSQL writers lock rows, not the store")
     with served(scratch_database_url, tmp_path / "server.log", workers=1) as service:
         user = asyncio.run(make_users(scratch_database_url, 1, f"held-{uuid.uuid4().hex[:8]}"))[0]
         body = {"completed_at": "2026-11-23T18:30:00Z", "duration_minutes": 20}
-        with write_lock_held(scratch_database_url):
+        with holder(scratch_database_url):
             response = httpx.post(
                 f"{service.base_url}/v1/me/workouts",
                 json=body,

@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlmodel import col, update
@@ -19,11 +20,10 @@ from sqlmodel import col, update
 from app.accounts.models import User
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker, take_write_lock
+from app.sqlite_writers import WriteTurns
 from tests.conftest import migrate
 from tests.faults.support import print_figures
 from tests.load.support import make_users
-
-pytestmark = pytest.mark.slow
 
 HOLD_SECONDS = 0.02  # how long each transaction keeps the lock once it has written
 BUSY_WRITERS = 6
@@ -109,3 +109,19 @@ def test_a_lone_writer_gets_its_turn_while_another_worker_writes_back_to_back(
         record_property(name, value)
     assert not busy_thread.is_alive()
     assert max(waits) < WORST_WAIT_SECONDS
+
+
+def test_a_turn_that_comes_after_its_writer_gave_up_is_let_go(tmp_path: Path) -> None:
+    turns = WriteTurns(str(tmp_path / "store.db"))
+
+    async def give_up_then_take() -> None:
+        first = await turns.take()
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.2):
+                await turns.take()  # a request that stops waiting (timeout, cancelled)
+        WriteTurns.give_back(first)
+        # The turn of the writer that gave up comes now, and must not be kept.
+        async with asyncio.timeout(10):
+            WriteTurns.give_back(await turns.take())
+
+    asyncio.run(give_up_then_take())
