@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
 from app.errors import Unprocessable
+from app.sqlite_cursor import use_one_trip_cursors
 from app.sqlite_writers import WRITE_LOCK_OPTION, line_up_writers
 
 # Named constraints make migrations reviewable and let SQLite batch-migrate them.
@@ -60,6 +61,7 @@ def configure_sqlite(engine: AsyncEngine) -> None:
         if not (options.get(WRITE_LOCK_OPTION) or options.get(READ_ONLY_OPTION)):
             connection.exec_driver_sql("BEGIN")
 
+    use_one_trip_cursors(engine)
     line_up_writers(engine, timeout_seconds=SQLITE_BUSY_TIMEOUT_MS / 1000)
 
 

@@ -16,7 +16,6 @@ lock back must pass the gate first, so it cannot take the lock again ahead of th
 """
 
 import asyncio
-import collections
 import fcntl
 import os
 import sqlite3
@@ -28,12 +27,13 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import await_
 
+from app.sqlite_cursor import RUN_ON_LOOP
+
 # The execution option that makes a session's transactions take the write lock.
 WRITE_LOCK_OPTION = "backfit_write_lock"
 _WRITE_EXPECTED = "backfit_write_expected"
 _WRITER_QUEUED = "backfit_writer_queued"
 _WRITE_TURN = "backfit_write_turn"
-_INLINE = "backfit_inline_sqlite"
 
 
 class WriteTurnTimeout(TimeoutError):
@@ -106,78 +106,6 @@ class WriteTurns:
         os.close(turn)
 
 
-async def _at_once() -> None:
-    """An await that never suspends: SQLAlchemy's AsyncConnection.execute insists that its
-    driver awaited something."""
-
-
-class _InlineCursor:
-    """A cursor that runs on the event loop's thread, for the writer that holds the lock.
-
-    aiosqlite sends each step of a statement (cursor, execute, fetch, close) to its thread, and
-    each answer waits behind the work of every other request on the loop: a busy loop stretched
-    a write transaction to tens of milliseconds, all of them with the lock held. The writer that
-    holds it waits for no lock (WAL) and no disk (synchronous=NORMAL), so its statements run
-    here, as a sync driver runs them, and it commits without giving the loop to anyone first.
-    """
-
-    arraysize = 1
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._cursor = connection.cursor()
-        self._rows: collections.deque[Any] = collections.deque()
-
-    @property
-    def description(self) -> Any:
-        return self._cursor.description
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-    @property
-    def lastrowid(self) -> int | None:
-        return self._cursor.lastrowid
-
-    def execute(self, operation: str, parameters: Any = ()) -> None:
-        # Every row read at once, as SQLAlchemy's aiosqlite cursor does: no statement stays
-        # open into the COMMIT.
-        self._cursor.execute(operation, parameters)
-        self._rows = collections.deque(self._cursor.fetchall())
-        await_(_at_once())
-
-    def executemany(self, operation: str, seq_of_parameters: Any) -> None:
-        self._cursor.executemany(operation, seq_of_parameters)
-        await_(_at_once())
-
-    def fetchone(self) -> Any:
-        return self._rows.popleft() if self._rows else None
-
-    def fetchmany(self, size: int | None = None) -> list[Any]:
-        count = min(size or self.arraysize, len(self._rows))
-        return [self._rows.popleft() for _ in range(count)]
-
-    def fetchall(self) -> list[Any]:
-        rows = list(self._rows)
-        self._rows.clear()
-        return rows
-
-    def close(self) -> None:
-        self._cursor.close()
-
-    async def _async_soft_close(self) -> None:
-        """Nothing to keep: the rows were read at execute (SQLAlchemy's async results ask)."""
-
-
-def _inline_for_the_writer(context_class: type[Any]) -> type[Any]:
-    class InlineForTheWriter(context_class):  # type: ignore[misc]
-        def create_default_cursor(self) -> Any:
-            inline = self.root_connection.info.get(_INLINE)
-            return super().create_default_cursor() if inline is None else _InlineCursor(inline)
-
-    return InlineForTheWriter
-
-
 def _only_reads(statement: Any) -> bool:
     """A SELECT that locks nothing. FOR UPDATE, which locks rows on PostgreSQL, takes the
     write lock here: what a service reads that way must not change before it writes."""
@@ -193,8 +121,6 @@ def line_up_writers(engine: AsyncEngine, *, timeout_seconds: float) -> None:
     turns = WriteTurns(database) if database not in (None, "", ":memory:") else None
     writer_queue = asyncio.Lock()
     busy_timeout_ms = round(timeout_seconds * 1000)
-    dialect = engine.sync_engine.dialect
-    dialect.execution_ctx_cls = _inline_for_the_writer(dialect.execution_ctx_cls)
 
     async def line_up(info: dict[str, Any]) -> None:
         try:
@@ -210,7 +136,7 @@ def line_up_writers(engine: AsyncEngine, *, timeout_seconds: float) -> None:
 
     def give_back(info: dict[str, Any]) -> None:
         info.pop(_WRITE_EXPECTED, None)
-        info.pop(_INLINE, None)
+        info.pop(RUN_ON_LOOP, None)
         if (turn := info.pop(_WRITE_TURN, None)) is not None:
             WriteTurns.give_back(turn)
         if info.pop(_WRITER_QUEUED, False):
@@ -232,18 +158,13 @@ def line_up_writers(engine: AsyncEngine, *, timeout_seconds: float) -> None:
     def begin_immediately(connection: Any) -> None:
         """BEGIN IMMEDIATE, and the writer's statements on the loop's thread from here on."""
         inline: sqlite3.Connection = connection.connection.driver_connection._conn
-        connection.info[_INLINE] = inline
+        connection.info[RUN_ON_LOOP] = inline
         if begin_at_once(connection, inline):
             return
         # Wait for that program (the busy timeout) on aiosqlite's thread: the loop goes on.
-        del connection.info[_INLINE]
+        del connection.info[RUN_ON_LOOP]
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-        connection.info[_INLINE] = inline
-
-    @event.listens_for(engine.sync_engine, "do_connect")
-    def _on_connect(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
-        # aiosqlite's thread opens the connection; the writer's statements use it from here.
-        params["check_same_thread"] = False
+        connection.info[RUN_ON_LOOP] = inline
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
