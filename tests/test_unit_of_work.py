@@ -3,6 +3,7 @@ for them, whatever the HTTP method), and the one helper for writes that outlive 
 request refuses to commit anything the request did before it."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiosqlite
@@ -121,7 +122,7 @@ def test_sqlite_statements_make_one_trip_to_the_driver_thread_each(
     # Each trip's answer waits behind every other request on the event loop: a read of four
     # statements that made sixteen trips (cursor, execute, fetch, close) was that much slower.
     trips: list[str] = []
-    queue = aiosqlite.Connection._execute
+    queue: Callable[..., Awaitable[Any]] = aiosqlite.Connection._execute
 
     async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
         trips.append(getattr(fn, "__name__", repr(fn)))
