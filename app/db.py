@@ -1,6 +1,5 @@
 """Engine, metadata conventions and the request-scoped database session."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -11,12 +10,14 @@ from sqlalchemy import DateTime, Dialect, TypeDecorator, event, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlalchemy.util import await_, immutabledict
+from sqlalchemy.util import immutabledict
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
 from app.errors import Unprocessable
+from app.sqlite_cursor import use_one_trip_cursors
+from app.sqlite_writers import WRITE_LOCK_OPTION, line_up_writers
 
 # Named constraints make migrations reviewable and let SQLite batch-migrate them.
 SQLModel.metadata.naming_convention = {
@@ -28,8 +29,6 @@ SQLModel.metadata.naming_convention = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-WRITE_LOCK_OPTION = "backfit_write_lock"
-WRITER_QUEUED = "backfit_writer_queued"
 READ_ONLY_OPTION = "backfit_read_only"
 # How a read-only request runs its statements without BEGIN and COMMIT round trips: asyncpg
 # in autocommit (set on the client, sent nowhere); on SQLite the BEGIN below is skipped (the
@@ -54,44 +53,16 @@ def configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    # SQLite's busy handler polls with growing sleeps, so among many waiters for the write lock
-    # one can starve past the busy timeout. Writers of this process queue here in order
-    # instead, and only one per process polls for the file's lock.
-    writer_queue = asyncio.Lock()
-
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # A writing request takes the write lock up front: a deferred transaction that reads
-        # and then writes can fail at once with "database is locked", whatever the busy
-        # timeout. Reads stay deferred so they never queue behind writers (WAL).
+        # Reads stay deferred so they never queue behind writers (WAL); a read-only request
+        # runs without BEGIN, and a writing one begins at its first write (sqlite_writers).
         options = connection.get_execution_options()
-        if not options.get(WRITE_LOCK_OPTION):
-            if not options.get(READ_ONLY_OPTION):
-                connection.exec_driver_sql("BEGIN")
-            return
-        await_(writer_queue.acquire())
-        connection.info[WRITER_QUEUED] = True
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            _leave_writer_queue(connection)
-            raise
+        if not (options.get(WRITE_LOCK_OPTION) or options.get(READ_ONLY_OPTION)):
+            connection.exec_driver_sql("BEGIN")
 
-    def _leave_writer_queue(connection: Any, *_args: Any) -> None:
-        if connection.info.pop(WRITER_QUEUED, False):
-            writer_queue.release()
-
-    event.listen(engine.sync_engine, "commit", _leave_writer_queue)
-    event.listen(engine.sync_engine, "rollback", _leave_writer_queue)
-    # A connection given back or dropped mid-transaction (a cancelled request) leaves too.
-    event.listen(
-        engine.sync_engine.pool, "checkin", lambda _dbapi, record: _leave_writer_queue(record)
-    )
-    event.listen(
-        engine.sync_engine.pool,
-        "invalidate",
-        lambda _dbapi, record, _error: _leave_writer_queue(record),
-    )
+    use_one_trip_cursors(engine)
+    line_up_writers(engine, timeout_seconds=SQLITE_BUSY_TIMEOUT_MS / 1000)
 
 
 class TextWithNul(Unprocessable):
@@ -175,12 +146,11 @@ DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
 
 
 def take_write_lock(session: AsyncSession) -> None:
-    """On SQLite, begin this session's transactions with the write lock (BEGIN IMMEDIATE).
+    """On SQLite, take the write lock (BEGIN IMMEDIATE) at each transaction's first write.
 
     A deferred transaction that reads and then writes can fail at once with "database is
-    locked", whatever the busy timeout. The option applies when the session next needs a
-    connection, so the lock is taken at the first statement, not while the endpoint still
-    works without the database (hashing a password first would serialize writers behind it).
+    locked", whatever the busy timeout. Reads before the first write run without a
+    transaction, and the lock is held from that write to the commit (app/sqlite_writers.py).
     """
     _transaction_options(session, {WRITE_LOCK_OPTION: True})
 
@@ -213,7 +183,7 @@ async def _declare_writes(session: DbSession) -> None:
 
 
 # A route that writes says so: `@router.post(..., dependencies=[WRITES])`. Route dependencies
-# run before the others, so the lock is requested before the first statement of the request.
+# run before the others, so every statement of the request is under the declaration.
 WRITES = Depends(_declare_writes)
 
 

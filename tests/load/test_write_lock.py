@@ -8,15 +8,17 @@ once. The PostgreSQL run checks the same numbers there (its row locks never say 
 
 import asyncio
 import sqlite3
+import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from app.sqlite_writers import WriteTurns
 from tests.faults.support import print_figures, scalar, served
 from tests.load.support import PASSWORD, Tally, bearer, make_users
 
@@ -90,15 +92,26 @@ def write_lock_held(database_url: str) -> Iterator[None]:
         holder.close()
 
 
+@contextmanager
+def write_turn_held(database_url: str) -> Iterator[None]:
+    """Another worker's turn to write, kept for the block's duration."""
+    turn = asyncio.run(WriteTurns(database_url.partition(":///")[2]).take())
+    try:
+        yield
+    finally:
+        WriteTurns.give_back(turn)
+
+
+@pytest.mark.parametrize("holder", [write_lock_held, write_turn_held])
 def test_a_write_lock_held_too_long_is_a_503_with_retry_after(
-    scratch_database_url: str, tmp_path: Path
+    scratch_database_url: str, tmp_path: Path, holder: Callable[[str], AbstractContextManager[None]]
 ) -> None:
     if not scratch_database_url.startswith("sqlite"):
         pytest.skip("the write lock is SQLite's; PostgreSQL writers lock rows, not the store")
     with served(scratch_database_url, tmp_path / "server.log", workers=1) as service:
         user = asyncio.run(make_users(scratch_database_url, 1, f"held-{uuid.uuid4().hex[:8]}"))[0]
         body = {"completed_at": "2026-11-23T18:30:00Z", "duration_minutes": 20}
-        with write_lock_held(scratch_database_url):
+        with holder(scratch_database_url):
             response = httpx.post(
                 f"{service.base_url}/v1/me/workouts",
                 json=body,
@@ -109,4 +122,28 @@ def test_a_write_lock_held_too_long_is_a_503_with_retry_after(
     assert response.status_code == 503, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert int(response.headers["retry-after"]) >= 1
+    assert not unhandled
+
+
+def test_a_write_lock_held_briefly_by_another_program_is_waited_for(
+    scratch_database_url: str, tmp_path: Path
+) -> None:
+    if not scratch_database_url.startswith("sqlite"):
+        pytest.skip("the write lock is SQLite's; PostgreSQL writers lock rows, not the store")
+    with served(scratch_database_url, tmp_path / "server.log", workers=1) as service:
+        user = asyncio.run(make_users(scratch_database_url, 1, f"brief-{uuid.uuid4().hex[:8]}"))[0]
+        body = {"completed_at": "2026-11-23T18:30:00Z", "duration_minutes": 20}
+        responses: list[httpx.Response] = []
+
+        def log_workout() -> None:
+            url = f"{service.base_url}/v1/me/workouts"
+            responses.append(httpx.post(url, json=body, headers=bearer(user), timeout=60))
+
+        request = threading.Thread(target=log_workout)
+        with write_lock_held(scratch_database_url):
+            request.start()
+            time.sleep(1)  # well within the busy timeout
+        request.join(timeout=60)
+        unhandled = service.unhandled_errors()
+    assert [response.status_code for response in responses] == [201], responses[0].text
     assert not unhandled
