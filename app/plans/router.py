@@ -2,11 +2,11 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app.accounts.deps import CurrentUser
 from app.clock import Now
-from app.db import WRITES, DbSession, take_write_lock
+from app.db import ONE_STATEMENT_WRITES, WRITES, DbSession
 from app.errors import NotFound, problem_responses
 from app.etag import CACHE_CONTROL, client_has_current, entity_tag
 from app.local_time import local_today
@@ -25,16 +25,6 @@ from app.plans.models import (
 
 router = APIRouter(tags=["plans"])
 
-
-async def _declare_one_statement_writes(session: DbSession) -> None:
-    # A saved plan is written in one statement on PostgreSQL, atomic on its own: it runs in
-    # the read requests' autocommit (no BEGIN or COMMIT round trips). SQLite writes it in
-    # several, so there the request takes the write lock as WRITES would.
-    if session.get_bind().dialect.name == "sqlite":
-        take_write_lock(session)
-
-
-ONE_STATEMENT_WRITES = Depends(_declare_one_statement_writes)
 
 ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "iCalendar"}

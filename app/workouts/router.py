@@ -2,26 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from app.accounts.deps import CurrentUser
 from app.api_types import DayOrInstant, ResourceId
 from app.catalog.cache import CachedCatalog
 from app.clock import Now
-from app.db import WRITES, DbSession, take_write_lock
+from app.db import ONE_STATEMENT_WRITES, WRITES, DbSession
 from app.errors import problem_responses
 from app.pagination import Page, PageCursor, PageLimit
 from app.workouts import history, service, stats
 from app.workouts.models import IdempotencyKey, Stats, WorkoutCreate, WorkoutPublic
 
 router = APIRouter(prefix="/v1/me", tags=["workouts"])
-
-
-async def _declare_writes_on_sqlite(session: DbSession) -> None:
-    # PostgreSQL stores a workout in one statement, atomic in autocommit: no BEGIN and COMMIT
-    # round trips. SQLite writes it in steps, so it takes its write lock as WRITES does.
-    if session.get_bind().dialect.name == "sqlite":
-        take_write_lock(session)
 
 
 @router.post(
@@ -44,7 +37,7 @@ async def _declare_writes_on_sqlite(session: DbSession) -> None:
         },
         **problem_responses(401, 404, 409, 413, 422, 503),
     },
-    dependencies=[Depends(_declare_writes_on_sqlite)],
+    dependencies=[ONE_STATEMENT_WRITES],
 )
 async def create_workout(
     session: DbSession,
