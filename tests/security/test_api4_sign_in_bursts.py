@@ -65,6 +65,11 @@ def test_racing_refreshes_of_one_token_one_wins(scratch_database_url: str) -> No
     assert (me, rotated) == (200, 200)
 
 
+async def sign_ins_at_once(client: httpx.AsyncClient, forms: list[dict[str, str]]) -> Counter[int]:
+    responses = await asyncio.gather(*(client.post("/v1/auth/token", data=f) for f in forms))
+    return Counter(response.status_code for response in responses)
+
+
 async def guess_at_once(base_url: str) -> Counter[int]:
     async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
         assert (await client.post("/v1/auth/register", json=ACCOUNT)).status_code == 201
@@ -72,8 +77,7 @@ async def guess_at_once(base_url: str) -> Counter[int]:
             {"username": ACCOUNT["email"], "password": f"guess {n:04}"} for n in range(GUESSES)
         ]
         forms.append({"username": ACCOUNT["email"], "password": ACCOUNT["password"]})
-        responses = await asyncio.gather(*(client.post("/v1/auth/token", data=f) for f in forms))
-        return Counter(response.status_code for response in responses)
+        return await sign_ins_at_once(client, forms)
 
 
 @pytest.mark.slow
@@ -124,8 +128,7 @@ async def right_sign_ins_at_once(base_url: str) -> Counter[int]:
             account = {"email": email, "password": PASSWORD}
             assert (await client.post("/v1/auth/register", json=account)).status_code == 201
         forms = [{"username": email, "password": PASSWORD} for email in emails] * RIGHT_SIGN_INS
-        responses = await asyncio.gather(*(client.post("/v1/auth/token", data=f) for f in forms))
-        return Counter(response.status_code for response in responses)
+        return await sign_ins_at_once(client, forms)
 
 
 @pytest.mark.slow
