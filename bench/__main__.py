@@ -25,7 +25,7 @@ def options(argv: list[str] | None) -> tuple[Options, Path]:
         "--mix",
         action="store_true",
         help="the mixed evening peak (64 connections on PostgreSQL, 16 on SQLite), saturated "
-        "against the bare ceiling and paced (1,000 req/s; 300 on SQLite), then 160 concurrent "
+        "against the bare ceiling and paced (1,000 req/s), then 160 concurrent "
         "sign-ins; instead of one request at a time",
     )
     add("--crowd", type=int, default=200, help="users with a history in the mix (200)")

@@ -49,10 +49,10 @@ MIX = (
 )
 MIX_CONNECTIONS: dict[Store, int] = {"postgres": 64, "sqlite": 16}
 MIX_P99_MS: dict[Store, float] = {"postgres": 50, "sqlite": 100}
-MIX_RATE = 1000  # PostgreSQL's target; SQLite's is its p99 at PACED_RATE's rate
-# The rates the latency targets are measured at, paced: a saturated closed loop's latency is
+MIX_RATE = 1000
+# The rate the latency targets are measured at, paced: a saturated closed loop's latency is
 # queueing (64 connections at 1,000 req/s wait 64 ms on average), whatever a request costs.
-PACED_RATE: dict[Store, int] = {"postgres": MIX_RATE, "sqlite": 300}
+PACED_RATE: dict[Store, int] = {"postgres": MIX_RATE, "sqlite": MIX_RATE}
 PACE_KEPT = 0.98  # the paced run must reach this share of the offered rate
 MIX_CPU_MS = 1.5  # the CPU a request may cost for MIX_RATE on two cores
 SIGN_IN_BURST = 160
@@ -301,6 +301,17 @@ def _mix_verdicts(row: Row) -> list[Verdict]:
                 "connections)",
                 f"{rate:,.0f} ({row.ratio:.2f}{TIMES} bare)",
                 rate >= MIX_RATE,
+            )
+        )
+    else:
+        # SQLite's target as the issue puts it: 16 connections flat out, p99 within bounds.
+        saturated_p99 = row.median("ours", "p99_ms")
+        verdicts.append(
+            (
+                f"mix {where} p99 ≤ {MIX_P99_MS[row.store]:g} ms, saturated "
+                f"({MIX_CONNECTIONS[row.store]} connections)",
+                f"{saturated_p99:.1f} ms at {row.median('ours', 'rate'):,.0f} req/s",
+                saturated_p99 <= MIX_P99_MS[row.store],
             )
         )
     offered, ceiling = PACED_RATE[row.store], MIX_P99_MS[row.store]
