@@ -65,6 +65,19 @@ def configure_sqlite(engine: AsyncEngine) -> None:
     line_up_writers(engine, timeout_seconds=SQLITE_BUSY_TIMEOUT_MS / 1000)
 
 
+def configure_postgresql(engine: AsyncEngine) -> None:
+    """No JIT on the service's connections.
+
+    PostgreSQL compiles any plan whose estimated cost crosses a threshold, and one misestimate
+    turned a 3 ms statement into 300 ms; the service's statements are all short. A SET when
+    the connection opens, not a startup parameter, which poolers such as PgBouncer refuse.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.run_async(lambda connection: connection.execute("SET jit = off"))
+
+
 class TextWithNul(Unprocessable):
     """Text holding U+0000: PostgreSQL cannot store it and SQLite would, so neither does."""
 
@@ -111,6 +124,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # No pre-ping (a round trip on every checkout): a connection found dead fails its
         # request with a 503 and invalidates every connection opened before it.
         engine = create_async_engine(settings.database_url, hide_parameters=True, **pool)
+        configure_postgresql(engine)
     refuse_nul_text(engine)
     return engine
 
