@@ -58,6 +58,15 @@ def auth_headers(user: User, settings: Settings) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+async def signed_up(client: AsyncClient, email: str) -> dict[str, str]:
+    """Bearer headers for a new account, registered and signed in through the API."""
+    registered = await client.post("/v1/auth/register", json={"email": email, "password": PASSWORD})
+    assert registered.status_code == 201, registered.text
+    token = await client.post("/v1/auth/token", data={"username": email, "password": PASSWORD})
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
 async def make_workout(
     db_session: AsyncSession, user: User, *, completed_at: datetime, **fields: Any
 ) -> Workout:

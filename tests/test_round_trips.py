@@ -23,6 +23,7 @@ from app.main import create_app
 from app.vocabulary import EQUIPMENT
 from app.weeks import monday_of
 from tests.conftest import migrate, seed
+from tests.factories import signed_up
 
 pytestmark = pytest.mark.anyio
 
@@ -82,16 +83,6 @@ def sqlite_statements(app: Any) -> Iterator[list[str]]:
         event.remove(app.state.engine.sync_engine, "connect", trace)
 
 
-async def signed_in(client: AsyncClient) -> dict[str, str]:
-    account = {"email": "round.trips@example.com", "password": "correct horse battery"}
-    assert (await client.post("/v1/auth/register", json=account)).status_code == 201
-    answer = await client.post(
-        "/v1/auth/token", data={"username": account["email"], "password": account["password"]}
-    )
-    assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-
 @pytest.fixture
 def migrated_url(scratch_database_url: str) -> str:
     migrate(scratch_database_url)
@@ -144,7 +135,9 @@ async def counting(migrated_url: str) -> AsyncIterator[Counted]:
         app = create_app(Settings(database_url=url, env="test", database_pool_size=1))
         with sqlite_statements(app) as statements:
             async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as client:
-                yield Counted(client, await signed_in(client), relay, statements)
+                yield Counted(
+                    client, await signed_up(client, "round.trips@example.com"), relay, statements
+                )
             await app.state.engine.dispose()
 
 

@@ -13,6 +13,7 @@ from app.accounts.security import session_from_token
 from app.config import Settings
 from app.main import create_app
 from tests.conftest import migrate
+from tests.factories import signed_up
 
 pytestmark = pytest.mark.anyio
 
@@ -27,19 +28,15 @@ async def test_the_loaded_user_is_saved_when_edited_and_gone_after_sign_out(
     migrated_url: str,
 ) -> None:
     app = create_app(Settings(database_url=migrated_url, env="test"))
-    account = {"email": "loaded.user@example.com", "password": "correct horse battery"}
+    email = "loaded.user@example.com"
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as client:
-        assert (await client.post("/v1/auth/register", json=account)).status_code == 201
-        token = await client.post(
-            "/v1/auth/token", data={"username": account["email"], "password": account["password"]}
-        )
-        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        headers = await signed_up(client, email)
         edited = await client.patch("/v1/me", json={"time_zone": "Europe/Paris"}, headers=headers)
         assert edited.status_code == 200, edited.text
         feed = await client.get("/v1/me/calendar", headers=headers)
         assert feed.status_code == 200, feed.text
         me = (await client.get("/v1/me", headers=headers)).json()
-        assert (me["time_zone"], me["email"]) == ("Europe/Paris", account["email"])
+        assert (me["time_zone"], me["email"]) == ("Europe/Paris", email)
         assert (await client.get("/v1/me/calendar", headers=headers)).json() == feed.json()
         assert (await client.post("/v1/auth/logout", headers=headers)).status_code == 204
         assert (await client.get("/v1/me", headers=headers)).status_code == 401

@@ -19,8 +19,9 @@ import pytest
 
 from bench.run import MIX
 from bench.scenarios import SCENARIOS, UNIQUE, Scenario
+from tests.factories import signed_up
 from tests.load.soak_figures import stored_writes
-from tests.test_replicas import PASSWORD, compose_by_hand, nginx_upstreams
+from tests.test_replicas import compose_by_hand, nginx_upstreams
 
 pytestmark = pytest.mark.slow
 
@@ -77,20 +78,12 @@ class MixClient:
         await asyncio.gather(*(one_client() for _ in range(IN_FLIGHT)))
 
 
-async def sign_up(http: httpx.AsyncClient, number: int) -> dict[str, str]:
-    """A user of the mix, registered and signed in through nginx like any client."""
-    account = {"email": f"{PREFIX}-{number}@example.com", "password": PASSWORD}
-    assert (await http.post("/v1/auth/register", json=account)).status_code == 201
-    form = {"username": account["email"], "password": PASSWORD}
-    signed_in = await http.post("/v1/auth/token", data=form)
-    assert signed_in.status_code == 200, signed_in.text
-    return {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
-
-
 async def drive(proxy: str) -> MixClient:
     limits = httpx.Limits(max_connections=IN_FLIGHT)
     async with httpx.AsyncClient(base_url=proxy, timeout=30, limits=limits) as http:
-        tokens = [await sign_up(http, number) for number in range(USERS)]
+        tokens = [
+            await signed_up(http, f"{PREFIX}-{number}@example.com") for number in range(USERS)
+        ]
         detail = next(s for s in SCENARIOS if s.revalidate)
         etag = (await http.get(detail.target)).headers["etag"]
         client = MixClient(http, tokens, etag)

@@ -10,19 +10,11 @@ from httpx import AsyncClient
 
 from app.pagination import encode_cursor
 from app.vocabulary import EQUIPMENT
+from tests.factories import signed_up
 
 pytestmark = pytest.mark.anyio
 
 Copy = dict[str, dict[int, dict[str, Any]]]
-PASSWORD = "correct horse 42"
-
-
-async def signed_up(client: AsyncClient, email: str) -> dict[str, str]:
-    assert (
-        await client.post("/v1/auth/register", json={"email": email, "password": PASSWORD})
-    ).status_code == 201
-    token = await client.post("/v1/auth/token", data={"username": email, "password": PASSWORD})
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
 class OfflineClient:
